@@ -1,0 +1,61 @@
+// server/routing/coercion.h
+//
+// Turning the text of a path, query or header parameter into a typed value
+// with pydantic v1's rules (pydantic 1.10 validators.py), as FastAPI 0.92
+// does after routing. Each function returns the value or the pydantic error
+// that FastAPI would put in its 422 body.
+//
+// Thread safety: pure functions.
+#ifndef COROUTER_SERVER_ROUTING_COERCION_H_
+#define COROUTER_SERVER_ROUTING_COERCION_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace corouter::routing {
+
+/// A pydantic error without its location: `msg` and `type` as in FastAPI's
+/// 422 body ("value is not a valid integer", "type_error.integer").
+struct CoercionError {
+  std::string msg;
+  std::string type;
+
+  friend bool operator==(const CoercionError&, const CoercionError&) = default;
+};
+
+template <typename T>
+using Coerced = std::variant<T, CoercionError>;
+
+/// Python's `int(str)`: surrounding whitespace allowed, optional sign, ASCII
+/// digits with single underscores between digits ("5_000"), leading zeros
+/// allowed ("007"). Rejects "", "1.0", "0x10", "1__0", "_1", "- 5".
+/// `text` is UTF-8. As in Python, whitespace is " \t\n\v\f\r" plus the
+/// non-ASCII Unicode whitespace (U+00A0, U+3000, ...), but not \x1c..\x1f
+/// (int("\x1c5") raises although "\x1c".isspace()); any Unicode decimal digit
+/// counts as its digit (fullwidth "５" is 5). Text longer than 4300 characters
+/// is rejected (pydantic's max_str_int).
+/// Values outside int64 are rejected too (Python's ints are unbounded; this
+/// is a documented difference).
+/// Error: {"value is not a valid integer", "type_error.integer"}.
+Coerced<int64_t> CoerceInt(std::string_view text);
+
+/// Python's `float(str)`: the same whitespace and digits as CoerceInt, sign,
+/// digits with single underscores between digits (also in the exponent),
+/// optional fraction (".5" and "1." are fine), exponent,
+/// "inf"/"infinity"/"nan" in any case. Overflow gives +-infinity and
+/// underflow +-0.0, as in Python; NaN and infinities are returned, not
+/// rejected (pydantic 1.10 accepts them; JSON serialisation fails later).
+/// Error: {"value is not a valid float", "type_error.float"}.
+Coerced<double> CoerceFloat(std::string_view text);
+
+/// pydantic's bool parsing: lowercased but not stripped; true set
+/// {1,on,t,true,y,yes}, false set {0,off,f,false,n,no}. ASCII lowercasing
+/// gives the same answers as Python's str.lower() for every input.
+/// Error: {"value could not be parsed to a boolean", "type_error.bool"}.
+Coerced<bool> CoerceBool(std::string_view text);
+
+}  // namespace corouter::routing
+
+#endif  // COROUTER_SERVER_ROUTING_COERCION_H_
