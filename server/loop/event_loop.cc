@@ -1,0 +1,118 @@
+#include "server/loop/event_loop.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "grpc/support/time.h"
+#include "server/trace/thread_name.h"
+
+namespace corouter::loop {
+namespace {
+thread_local EventLoop* current_loop = nullptr;
+}  // namespace
+
+EventLoop::EventLoop(grpc::CompletionQueue* cq, uint32_t index) : cq_(cq), index_(index) {}
+
+EventLoop::~EventLoop() = default;
+
+EventLoop* EventLoop::Current() { return current_loop; }
+
+void EventLoop::Run() {
+  thread_id_.store(std::this_thread::get_id());
+  current_loop = this;
+  trace::SetCurrentThreadName(absl::StrCat("loop-", index_));
+  while (true) {
+    RunScheduled();
+    FireDueTimers();
+    RunScheduled();
+    gpr_timespec deadline;
+    if (!scheduled_.empty()) {
+      deadline = gpr_now(GPR_CLOCK_MONOTONIC);  // poll: more work is ready
+    } else if (timers_.empty()) {
+      deadline = gpr_inf_future(GPR_CLOCK_MONOTONIC);
+    } else {
+      const auto wait = std::max(NextWake() - Clock::now(), Clock::duration::zero());
+      deadline = gpr_time_add(
+          gpr_now(GPR_CLOCK_MONOTONIC),
+          gpr_time_from_nanos(std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count(),
+                              GPR_TIMESPAN));
+    }
+    void* tag = nullptr;
+    bool ok = false;
+    const auto status = cq_->AsyncNext(&tag, &ok, deadline);
+    if (status == grpc::CompletionQueue::SHUTDOWN) break;
+    if (status == grpc::CompletionQueue::GOT_EVENT) Operation::Complete(tag, ok);
+  }
+  current_loop = nullptr;
+}
+
+void EventLoop::Shutdown() {
+  absl::MutexLock lock(&mu_);
+  if (shut_down_) return;
+  shut_down_ = true;
+  // Under the lock, so no Post() can arm the doorbell on a shut-down queue.
+  cq_->Shutdown();
+}
+
+void EventLoop::Post(Callback fn) {
+  absl::MutexLock lock(&mu_);
+  if (shut_down_) return;
+  posted_.push_back(std::move(fn));
+  if (!doorbell_armed_) {
+    doorbell_armed_ = true;
+    // An alarm whose deadline is now completes at once: it only wakes AsyncNext.
+    doorbell_.Set(cq_, gpr_now(GPR_CLOCK_MONOTONIC), doorbell_op_.tag());
+  }
+}
+
+void EventLoop::OnDoorbell(bool /*ok*/) {
+  std::vector<Callback> batch;
+  {
+    absl::MutexLock lock(&mu_);
+    batch.swap(posted_);
+    doorbell_armed_ = false;
+  }
+  for (auto& fn : batch) scheduled_.push_back(std::move(fn));
+}
+
+void EventLoop::Schedule(Callback fn) { scheduled_.push_back(std::move(fn)); }
+
+void EventLoop::RunScheduled() {
+  // Only what is scheduled now: work scheduled by this work runs next round,
+  // after gRPC events and timers had their turn.
+  for (size_t n = scheduled_.size(); n > 0 && !scheduled_.empty(); --n) {
+    Callback fn = std::move(scheduled_.front());
+    scheduled_.pop_front();
+    fn();
+  }
+}
+
+EventLoop::TimerId EventLoop::AddTimer(Clock::time_point deadline, Callback fn) {
+  const TimerId id = next_timer_id_++;
+  timers_.push_back(Timer{deadline, id, std::move(fn)});
+  pending_.insert(id);
+  std::push_heap(timers_.begin(), timers_.end(), Later{});
+  return id;
+}
+
+bool EventLoop::CancelTimer(TimerId id) {
+  // The heap entry stays until it reaches the top and is discarded there.
+  return pending_.erase(id) > 0;
+}
+
+EventLoop::Clock::time_point EventLoop::NextWake() const { return timers_.front().deadline; }
+
+void EventLoop::FireDueTimers() {
+  const auto now = Clock::now();
+  while (!timers_.empty() && timers_.front().deadline <= now) {
+    std::pop_heap(timers_.begin(), timers_.end(), Later{});
+    Timer timer = std::move(timers_.back());
+    timers_.pop_back();
+    if (pending_.erase(timer.id) == 0) continue;  // cancelled
+    timer.fn();
+  }
+}
+
+}  // namespace corouter::loop

@@ -1,0 +1,133 @@
+// server/loop/event_loop.h
+//
+// EventLoop: one thread, one gRPC completion queue, one timer heap. The loop
+// thread calls `CompletionQueue::AsyncNext` with the earliest timer as its
+// deadline, so gRPC events (calls arriving, writes done), timers and work
+// posted from other threads are all handled on this one thread, the way
+// asyncio's loop runs every coroutine on MainThread (shared/design/
+// architecture.md, decisions 1 and 2).
+//
+//  - Timers (`AddTimer`) live in a min-heap owned by the loop; `Sleep` uses
+//    them, so a sleep costs no gRPC Alarm.
+//  - Work from other threads (`Post`) goes into a mutex-guarded queue; one
+//    reused immediate `grpc::Alarm`, the doorbell, wakes AsyncNext.
+//  - Work from the loop thread itself (`Schedule`) goes into a local FIFO.
+//
+// Lifecycle: construct, call Run() on the thread that will own the loop; from
+// another thread call Shutdown() after the gRPC server's Shutdown() returned;
+// Run() returns once the completion queue is drained.
+//
+// Thread safety: Post(), Shutdown(), index() and IsInLoopThread() are
+// thread-safe. Everything else must be called on the loop thread.
+#ifndef COROUTER_SERVER_LOOP_EVENT_LOOP_H_
+#define COROUTER_SERVER_LOOP_EVENT_LOOP_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/synchronization/mutex.h"
+#include "grpcpp/alarm.h"
+#include "grpcpp/completion_queue.h"
+#include "server/loop/operation.h"
+
+namespace corouter::loop {
+
+class EventLoop {
+ public:
+  using Clock = std::chrono::steady_clock;
+  using Callback = absl::AnyInvocable<void()>;
+  using TimerId = uint64_t;
+
+  /// `cq` must outlive the loop; the loop does not own it. `index` names the
+  /// loop in traces ("loop 0").
+  EventLoop(grpc::CompletionQueue* cq, uint32_t index);
+  ~EventLoop();
+
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  /// Runs the loop on the calling thread until Shutdown() and the completion
+  /// queue is drained. Names the thread "loop-<index>".
+  void Run();
+
+  /// Shuts the completion queue down (thread-safe, idempotent). Work posted
+  /// afterwards is dropped. Call after grpc::Server::Shutdown returned.
+  void Shutdown();
+
+  /// Runs `fn` on the loop thread, after the work already posted (FIFO).
+  /// Thread-safe; a no-op after Shutdown().
+  void Post(Callback fn);
+
+  /// Loop thread only: runs `fn` on this loop soon, after already scheduled
+  /// work, without a trip through the completion queue.
+  void Schedule(Callback fn);
+
+  /// Loop thread only: runs `fn` on the loop once `deadline` has passed.
+  /// Timers with equal deadlines fire in the order they were added.
+  TimerId AddTimer(Clock::time_point deadline, Callback fn);
+
+  /// Loop thread only: a timer that has not fired will not fire. Returns
+  /// whether it was still pending.
+  bool CancelTimer(TimerId id);
+
+  /// Index given at construction.
+  uint32_t index() const { return index_; }
+
+  /// The completion queue this loop drives.
+  grpc::CompletionQueue* cq() const { return cq_; }
+
+  /// True on the thread running Run().
+  bool IsInLoopThread() const { return std::this_thread::get_id() == thread_id_.load(); }
+
+  /// The loop running on the calling thread, or nullptr.
+  static EventLoop* Current();
+
+  /// Number of timers pending (loop thread only; for tests and stats).
+  size_t pending_timers() const { return pending_.size(); }
+
+ private:
+  struct Timer {
+    Clock::time_point deadline;
+    TimerId id;  // also the tie-breaker: earlier ids fire first
+    Callback fn;
+  };
+  struct Later {
+    bool operator()(const Timer& a, const Timer& b) const {
+      return a.deadline != b.deadline ? a.deadline > b.deadline : a.id > b.id;
+    }
+  };
+
+  void OnDoorbell(bool ok);
+  void RunScheduled();
+  void FireDueTimers();
+  Clock::time_point NextWake() const;
+
+  grpc::CompletionQueue* const cq_;
+  const uint32_t index_;
+  std::atomic<std::thread::id> thread_id_{};
+
+  // Loop-thread state.
+  std::vector<Timer> timers_;             // a heap under Later
+  absl::flat_hash_set<TimerId> pending_;  // ids in timers_ not cancelled
+  TimerId next_timer_id_ = 1;
+  std::deque<Callback> scheduled_;
+
+  // Cross-thread state.
+  absl::Mutex mu_;
+  std::vector<Callback> posted_ ABSL_GUARDED_BY(mu_);
+  bool doorbell_armed_ ABSL_GUARDED_BY(mu_) = false;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::Alarm doorbell_;
+  MemberOperation<EventLoop, &EventLoop::OnDoorbell> doorbell_op_{this};
+};
+
+}  // namespace corouter::loop
+
+#endif  // COROUTER_SERVER_LOOP_EVENT_LOOP_H_

@@ -1,0 +1,21 @@
+#include "server/trace/request_trace.h"
+
+#include "server/trace/thread_name.h"
+
+namespace corouter::trace {
+
+void RequestTrace::Deliver(Step step, std::string detail, std::optional<RouteData> route) {
+  TraceEvent event;
+  event.step = step;
+  event.time = std::chrono::system_clock::now();
+  event.elapsed = std::chrono::steady_clock::now() - received_;
+  event.loop = loop_;
+  event.thread = CurrentThreadName();
+  event.detail = std::move(detail);
+  event.route = std::move(route);
+  absl::MutexLock lock(&mu_);
+  event.sequence = ++sequence_;
+  sink_->OnEvent(std::move(event));
+}
+
+}  // namespace corouter::trace
