@@ -1,0 +1,109 @@
+// server/app/app.h
+//
+// App: the path operations of a service, registered in order, as FastAPI's
+// `app = FastAPI()` with `@app.get(...)`. An async path operation (FastAPI's
+// `async def`) returns loop::Task<http::Response> and runs as a coroutine on
+// the event loop; a sync one (`def`) returns http::Response and runs on the
+// executor (`run_in_threadpool`). Which one is decided by the handler's
+// return type, as FastAPI decides with asyncio.iscoroutinefunction
+// (fastapi/routing.py).
+//
+//   App app;
+//   app.Get("/slow_task/{item_id}", "read_item",
+//           {ParamSpec::Path("item_id", ParamType::kInt),
+//            ParamSpec::OptionalQuery("q", ParamType::kStr)},
+//           [](RequestContext& ctx) -> loop::Task<http::Response> {
+//             co_await loop::Sleep(std::chrono::seconds(5));
+//             co_return http::JsonResponse({{"item_id", ctx.Get<int64_t>("item_id")},
+//                                           {"q", ctx.Param("q")}});
+//           });
+//   if (!app.status().ok()) ...  // the first registration error, if any
+//
+// Registration errors (a bad path template, a path parameter the template
+// does not name, a duplicated parameter, no methods) do not throw: the App
+// remembers the first one in status(), and a server refuses to start an App
+// whose status is not OK.
+//
+// Thread safety: register on one thread before serving; afterwards the App is
+// read-only and shared by all loops.
+#ifndef COROUTER_SERVER_APP_APP_H_
+#define COROUTER_SERVER_APP_APP_H_
+
+#include <functional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "server/app/request_context.h"
+#include "server/http/response.h"
+#include "server/loop/task.h"
+#include "server/routing/parameters.h"
+#include "server/routing/router.h"
+
+namespace corouter::app {
+
+using AsyncHandler = std::function<loop::Task<http::Response>(RequestContext&)>;
+using SyncHandler = std::function<http::Response(RequestContext&)>;
+
+/// One registered path operation.
+struct PathOperation {
+  std::vector<std::string> methods;  // sorted
+  std::string path;                  // the path template as written
+  std::string endpoint;              // the function name: "read_item"
+  std::vector<routing::ParamSpec> params;
+  AsyncHandler async_handler;  // set for async path operations
+  SyncHandler sync_handler;    // set for sync ones
+
+  bool is_async() const { return static_cast<bool>(async_handler); }
+};
+
+class App {
+ public:
+  /// Registers a path operation for `methods`. `handler` is an AsyncHandler
+  /// or a SyncHandler (anything callable as one).
+  template <typename Handler>
+  App& Route(std::vector<std::string> methods, std::string path, std::string endpoint,
+             std::vector<routing::ParamSpec> params, Handler&& handler) {
+    PathOperation op{
+        std::move(methods), std::move(path), std::move(endpoint), std::move(params), {}, {}};
+    using Result = std::invoke_result_t<Handler&, RequestContext&>;
+    if constexpr (std::is_same_v<Result, loop::Task<http::Response>>) {
+      op.async_handler = std::forward<Handler>(handler);
+    } else {
+      static_assert(std::is_convertible_v<Result, http::Response>,
+                    "a handler returns loop::Task<http::Response> or http::Response");
+      op.sync_handler = std::forward<Handler>(handler);
+    }
+    Add(std::move(op));
+    return *this;
+  }
+
+  /// Route({"GET"}, ...): FastAPI's @app.get.
+  template <typename Handler>
+  App& Get(std::string path, std::string endpoint, std::vector<routing::ParamSpec> params,
+           Handler&& handler) {
+    return Route({"GET"}, std::move(path), std::move(endpoint), std::move(params),
+                 std::forward<Handler>(handler));
+  }
+
+  /// Registers a prepared path operation (see the class comment for errors).
+  void Add(PathOperation op);
+
+  /// OK, or the first registration error (INVALID_ARGUMENT naming the route).
+  const absl::Status& status() const { return status_; }
+
+  /// The path operations, in registration order (indices match the router's).
+  const std::vector<PathOperation>& operations() const { return operations_; }
+  const routing::Router& router() const { return router_; }
+
+ private:
+  std::vector<PathOperation> operations_;
+  routing::Router router_;
+  absl::Status status_;
+};
+
+}  // namespace corouter::app
+
+#endif  // COROUTER_SERVER_APP_APP_H_

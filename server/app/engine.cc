@@ -1,0 +1,128 @@
+#include "server/app/engine.h"
+
+#include <exception>
+#include <iostream>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "server/app/http_exception.h"
+#include "server/app/request_context.h"
+#include "server/http/request_target.h"
+#include "server/loop/offload.h"
+#include "server/routing/parameters.h"
+#include "server/routing/router.h"
+
+namespace corouter::app {
+namespace {
+
+// "read_item(item_id=1, q=\"test\")": the call the trace shows.
+std::string DescribeCall(const PathOperation& op, const routing::ParamValues& values) {
+  return absl::StrCat(op.endpoint, "(",
+                      absl::StrJoin(values, ", ",
+                                    [](std::string* out, const auto& kv) {
+                                      absl::StrAppend(out, kv.first, "=", kv.second.dump());
+                                    }),
+                      ")");
+}
+
+http::Response NotFound() { return http::JsonResponse({{"detail", "Not Found"}}, 404); }
+
+// Starlette's Router answer when only the path matched (starlette/routing.py
+// Router.__call__ -> the partial route's handle -> 405 with `allow`), in
+// FastAPI's JSON form (its HTTPException handler).
+http::Response MethodNotAllowed(const std::vector<std::string>& allowed) {
+  return HttpException(405, nullptr, {{"allow", routing::AllowHeader(allowed)}}).ToResponse();
+}
+
+}  // namespace
+
+absl::Status Engine::Validate(const WireRequest& request) {
+  if (request.method.empty()) {
+    return absl::InvalidArgumentError("request.method is empty; want an HTTP method such as GET");
+  }
+  if (!http::IsHttpToken(request.method)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "request.method \"", request.method, "\" is not an HTTP method token (RFC 9110 9.1)"));
+  }
+  if (auto target = http::ParseRequestTarget(request.target); !target.ok()) {
+    // "target: must start with '/'" -> "request.target: ...": name the field.
+    return absl::InvalidArgumentError(absl::StrCat("request.", target.status().message()));
+  }
+  return absl::OkStatus();
+}
+
+loop::Task<Outcome> Engine::Run(WireRequest wire, loop::TaskContext& context) const {
+  trace::RequestTrace& trace = *context.trace;
+  trace.Emit(trace::Step::kReceived, wire.method, " ", wire.target);
+  Outcome outcome;
+
+  auto target = http::ParseRequestTarget(wire.target);
+  if (!target.ok()) {  // Validate() was skipped: still answer, never crash.
+    outcome.response =
+        http::JsonResponse({{"detail", std::string(target.status().message())}}, 400);
+    co_return outcome;
+  }
+  Request request{std::move(wire.method),  std::move(wire.target),
+                  std::move(target->path), http::QueryParams::Parse(target->query),
+                  std::move(wire.headers), std::move(wire.body)};
+
+  routing::RouteResult match = app_.router().Match(request.method, request.path);
+  if (match.kind == routing::RouteResult::Kind::kNotFound) {
+    outcome.response = NotFound();
+    co_return outcome;
+  }
+  if (match.kind == routing::RouteResult::Kind::kMethodNotAllowed) {
+    outcome.response = MethodNotAllowed(match.allowed_methods);
+    co_return outcome;
+  }
+
+  const PathOperation& op = app_.operations()[match.route];
+  routing::BindResult bound =
+      routing::BindParameters(op.params, match.path_params, request.query, request.headers);
+  outcome.route = RouteInfo{&op, std::move(match.path_params)};
+  if (trace.enabled()) {
+    trace.EmitRouteMatched(trace::RouteData{op.path, op.endpoint, outcome.route->path_params},
+                           "calling ", op.is_async() ? "async def " : "def ", op.endpoint,
+                           op.is_async() ? "" : " in the executor");
+  }
+  if (!bound.errors.empty()) {
+    trace.Emit(trace::Step::kFailed, "422 request validation: ", bound.errors.size(),
+               bound.errors.size() == 1 ? " error" : " errors");
+    outcome.response = routing::ValidationErrorResponse(bound.errors);
+    co_return outcome;
+  }
+
+  const std::string call = trace.enabled() ? DescribeCall(op, bound.values) : std::string();
+  RequestContext ctx(request, std::move(bound.values), trace);
+  try {
+    if (op.is_async()) {
+      trace.Emit(trace::Step::kHandlerStarted, "async def ", call);
+      outcome.response = co_await op.async_handler(ctx);
+    } else {
+      // run_in_threadpool: only the endpoint call runs on the worker thread.
+      outcome.response = co_await loop::Offload(absl::StrCat("def ", op.endpoint), [&] {
+        trace.Emit(trace::Step::kHandlerStarted, "def ", call);
+        return op.sync_handler(ctx);
+      });
+    }
+    trace.Emit(trace::Step::kHandlerReturned, op.endpoint, " returned ",
+               outcome.response.status_code);
+  } catch (const HttpException& e) {
+    trace.Emit(trace::Step::kFailed, "raised ", e.what());
+    outcome.response = e.ToResponse();
+  } catch (const std::exception& e) {
+    // ServerErrorMiddleware: log the error, answer 500, keep serving.
+    std::cerr << "corouter: unhandled error in " << op.endpoint << " (" << request.method << " "
+              << request.target << "): " << e.what() << std::endl;
+    trace.Emit(trace::Step::kFailed, "unhandled error: ", e.what());
+    outcome.response = http::InternalServerError();
+  } catch (...) {
+    std::cerr << "corouter: unhandled non-standard exception in " << op.endpoint << std::endl;
+    trace.Emit(trace::Step::kFailed, "unhandled error");
+    outcome.response = http::InternalServerError();
+  }
+  co_return outcome;
+}
+
+}  // namespace corouter::app

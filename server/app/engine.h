@@ -1,0 +1,76 @@
+// server/app/engine.h
+//
+// Engine: the life of one path request, from the request line to the HTTP
+// response, as FastAPI + Starlette + uvicorn run it (shared/reference/
+// fastapi-semantics.md section 0):
+//   1. the request target is split and its path percent-decoded (uvicorn);
+//   2. the router picks the route, or answers 404 / 405 (Starlette's Router);
+//   3. the declared parameters are bound and validated, or 422 (FastAPI's
+//      solve_dependencies);
+//   4. the path operation runs: an async one as a coroutine on this loop, a
+//      sync one on the executor (run_in_threadpool);
+//   5. an HttpException becomes its response, any other error a 500
+//      (ServerErrorMiddleware), logged; the server keeps serving.
+// Each step is traced: RECEIVED, ROUTE_MATCHED, HANDLER_STARTED, the
+// awaitables' steps, HANDLER_RETURNED or FAILED. RESPONSE_SENT is the gRPC
+// front's, which knows when the response is handed over.
+//
+// Thread safety: Run is called on an event loop thread; the App is shared
+// read-only, so one Engine serves every loop.
+#ifndef COROUTER_SERVER_APP_ENGINE_H_
+#define COROUTER_SERVER_APP_ENGINE_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "server/app/app.h"
+#include "server/http/response.h"
+#include "server/loop/task.h"
+#include "server/loop/task_context.h"
+#include "server/routing/path_template.h"
+
+namespace corouter::app {
+
+/// The route a request was dispatched to.
+struct RouteInfo {
+  const PathOperation* operation = nullptr;
+  routing::PathParams path_params;
+};
+
+/// What a request produced.
+struct Outcome {
+  http::Response response;
+  std::optional<RouteInfo> route;  // unset for 404 and 405
+};
+
+/// The request as it came over the wire.
+struct WireRequest {
+  std::string method;
+  std::string target;
+  http::Headers headers;
+  std::string body;
+};
+
+class Engine {
+ public:
+  /// `app` must outlive the Engine and have an OK status.
+  explicit Engine(const App& app) : app_(app) {}
+
+  /// Checks that `request` is an HTTP request at all: the method is an RFC
+  /// 9110 token and the target is origin-form. Errors: INVALID_ARGUMENT with
+  /// a message naming the field (`request.method`, `request.target`).
+  static absl::Status Validate(const WireRequest& request);
+
+  /// Runs a request that passed Validate. `context` (loop, executor, trace)
+  /// must outlive the returned Task. Never throws: every failure is a
+  /// response.
+  loop::Task<Outcome> Run(WireRequest request, loop::TaskContext& context) const;
+
+ private:
+  const App& app_;
+};
+
+}  // namespace corouter::app
+
+#endif  // COROUTER_SERVER_APP_ENGINE_H_

@@ -1,0 +1,31 @@
+#include "server/app/request_context.h"
+
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "server/trace/thread_name.h"
+
+namespace corouter::app {
+
+const http::Json& RequestContext::Param(std::string_view name) const {
+  for (const auto& [n, value] : params_) {
+    if (n == name) return value;
+  }
+  throw std::out_of_range("no parameter named '" + std::string(name) + "' is declared");
+}
+
+void RequestContext::BlockingSleep(std::chrono::nanoseconds duration) {
+  const std::string what =
+      absl::StrCat("sleep(", absl::FormatDuration(absl::FromChrono(duration)), ")");
+  if (absl::StartsWith(trace::CurrentThreadName(), "loop-")) {
+    trace_.Emit(trace::Step::kBlockingCall, "blocking call ", what, " holds loop ", trace_.loop());
+  } else {
+    trace_.Emit(trace::Step::kBlockingCall, "blocking call ", what, " on ",
+                trace::CurrentThreadName(), "; the loop stays free");
+  }
+  std::this_thread::sleep_for(duration);
+}
+
+}  // namespace corouter::app
