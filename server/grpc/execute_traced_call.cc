@@ -1,0 +1,81 @@
+#include "server/grpc/execute_traced_call.h"
+
+#include <utility>
+
+#include "server/grpc/proto_convert.h"
+#include "server/loop/spawn.h"
+
+namespace corouter::grpc_front {
+
+void ExecuteTracedCall::Request(LoopServices& services) {
+  auto* call = new ExecuteTracedCall(services);
+  call->ArmDoneNotification();
+  services.service->RequestExecuteTraced(&call->ctx_, &call->request_, &call->writer_, services.cq,
+                                         services.cq, call->arrived_op_.tag());
+}
+
+void ExecuteTracedCall::OnArrived(bool ok) {
+  if (!Arrived(ok)) return;
+  Request(services_);
+  if (absl::Status status = Admit(request_.request(), request_.request_id(), this); !status.ok()) {
+    writer_.Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(status.message())),
+                   finish_tag());
+    return;
+  }
+  loop::Spawn(&context_, Run());
+}
+
+loop::Task<void> ExecuteTracedCall::Run() {
+  outcome_ = co_await services_.engine->Run(std::move(wire_), context_);
+  trace_->Emit(trace::Step::kResponseSent, outcome_.response.status_code, " ",
+               outcome_.response.body.size(), " bytes");
+  finish_after_writes_ = true;
+  if (!write_in_flight_) WriteNext();
+}
+
+void ExecuteTracedCall::OnEvent(trace::TraceEvent event) {
+  if (services_.loop->IsInLoopThread()) {
+    Enqueue(event);
+  } else {
+    // Posted before the executor posts the coroutine's resumption, so it is
+    // written first: the loop's queue is FIFO.
+    services_.loop->Post([this, event = std::move(event)] { Enqueue(event); });
+  }
+}
+
+void ExecuteTracedCall::Enqueue(const trace::TraceEvent& event) {
+  if (peer_gone_) return;
+  corouter::v1::ExecuteTracedResponse message;
+  corouter::v1::TraceEvent* out = message.mutable_event();
+  ToProto(event, out);
+  out->set_request_id(request_id_);
+  if (event.step == trace::Step::kResponseSent) ToProto(outcome_.response, out->mutable_response());
+  pending_.push_back(std::move(message));
+  if (!write_in_flight_) WriteNext();
+}
+
+void ExecuteTracedCall::WriteNext() {
+  if (!pending_.empty() && !peer_gone_) {
+    in_flight_ = std::move(pending_.front());
+    pending_.pop_front();
+    write_in_flight_ = true;
+    writer_.Write(in_flight_, written_op_.tag());
+    return;
+  }
+  if (finish_after_writes_) {
+    finish_after_writes_ = false;
+    writer_.Finish(grpc::Status::OK, finish_tag());
+  }
+}
+
+void ExecuteTracedCall::OnWritten(bool ok) {
+  write_in_flight_ = false;
+  if (!ok) {  // the peer is gone: nothing more will be read
+    peer_gone_ = true;
+    pending_.clear();
+  }
+  WriteNext();
+  MaybeDelete();
+}
+
+}  // namespace corouter::grpc_front

@@ -1,0 +1,59 @@
+// server/grpc/execute_traced_call.h
+//
+// ExecuteTracedCall: one `rpc ExecuteTraced` call. Runs the request like
+// ExecuteCall and streams one TraceEvent per step as it happens; the last one,
+// RESPONSE_SENT, carries the response, and the stream then finishes OK.
+//
+// Streaming discipline (gRPC allows one outstanding Write per call): events
+// wait in a per-call FIFO while a Write is in flight; a failed Write means the
+// peer is gone, and the rest is dropped. Events emitted on executor threads
+// (OFFLOAD_STARTED...) are posted to the loop first, so every Write happens on
+// the loop thread and in sequence order. A request emits a bounded number of
+// events (its steps), which bounds the queue.
+//
+// Thread safety: loop thread only, except OnEvent (any thread).
+#ifndef COROUTER_SERVER_GRPC_EXECUTE_TRACED_CALL_H_
+#define COROUTER_SERVER_GRPC_EXECUTE_TRACED_CALL_H_
+
+#include <deque>
+
+#include "corouter/v1/execution.grpc.pb.h"
+#include "grpcpp/support/async_stream.h"
+#include "server/grpc/call_base.h"
+#include "server/loop/task.h"
+#include "server/trace/trace_event.h"
+
+namespace corouter::grpc_front {
+
+class ExecuteTracedCall final : public CallBase, public trace::TraceSink {
+ public:
+  /// Requests one ExecuteTraced call on `services`' completion queue.
+  static void Request(LoopServices& services);
+
+  void OnEvent(trace::TraceEvent event) override;
+
+ private:
+  explicit ExecuteTracedCall(LoopServices& services) : CallBase(services) {}
+
+  void OnArrived(bool ok);
+  loop::Task<void> Run();
+  void Enqueue(const trace::TraceEvent& event);
+  void WriteNext();
+  void OnWritten(bool ok);
+  bool Idle() const override { return !write_in_flight_; }
+
+  corouter::v1::ExecuteTracedRequest request_;
+  grpc::ServerAsyncWriter<corouter::v1::ExecuteTracedResponse> writer_{&ctx_};
+  std::deque<corouter::v1::ExecuteTracedResponse> pending_;
+  corouter::v1::ExecuteTracedResponse in_flight_;
+  bool write_in_flight_ = false;
+  bool peer_gone_ = false;
+  bool finish_after_writes_ = false;
+  app::Outcome outcome_;
+  loop::MemberOperation<ExecuteTracedCall, &ExecuteTracedCall::OnArrived> arrived_op_{this};
+  loop::MemberOperation<ExecuteTracedCall, &ExecuteTracedCall::OnWritten> written_op_{this};
+};
+
+}  // namespace corouter::grpc_front
+
+#endif  // COROUTER_SERVER_GRPC_EXECUTE_TRACED_CALL_H_

@@ -1,0 +1,91 @@
+#include "server/grpc/execution_server.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "server/grpc/execute_call.h"
+#include "server/grpc/execute_traced_call.h"
+#include "server/grpc/list_routes_call.h"
+
+namespace corouter::grpc_front {
+
+ExecutionServer::ExecutionServer(const app::App& app, ServerOptions options)
+    : app_(app), options_(std::move(options)), engine_(app) {}
+
+ExecutionServer::~ExecutionServer() { Shutdown(absl::ZeroDuration()); }
+
+absl::StatusOr<int> ExecutionServer::Start() {
+  if (started_) return absl::FailedPreconditionError("the server was already started");
+  if (!app_.status().ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the app has a registration error: ", app_.status().message()));
+  }
+  if (options_.loops == 0) return absl::InvalidArgumentError("loops must be at least 1");
+  started_ = true;
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(options_.address, grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service_);
+  for (size_t i = 0; i < options_.loops; ++i) cqs_.push_back(builder.AddCompletionQueue());
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port == 0) {
+    server_.reset();
+    cqs_.clear();
+    stopped_ = true;
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.address));
+  }
+
+  executor_ = std::make_unique<loop::Executor>(options_.executor_threads);
+  for (size_t i = 0; i < options_.loops; ++i) {
+    loops_.push_back(std::make_unique<loop::EventLoop>(cqs_[i].get(), static_cast<uint32_t>(i)));
+    auto services = std::make_unique<LoopServices>();
+    services->service = &service_;
+    services->cq = cqs_[i].get();
+    services->loop = loops_[i].get();
+    services->executor = executor_.get();
+    services->engine = &engine_;
+    services->app = &app_;
+    services_.push_back(std::move(services));
+  }
+  for (size_t i = 0; i < options_.loops; ++i) {
+    LoopServices* services = services_[i].get();
+    loop::EventLoop* event_loop = loops_[i].get();
+    const size_t calls = options_.calls_per_method;
+    threads_.emplace_back([services, event_loop, calls] {
+      // Request calls from the loop thread itself: call objects are touched
+      // by their loop only.
+      event_loop->Post([services, calls] {
+        for (size_t n = 0; n < calls; ++n) {
+          ExecuteCall::Request(*services);
+          ExecuteTracedCall::Request(*services);
+          ListRoutesCall::Request(*services);
+        }
+      });
+      event_loop->Run();
+    });
+  }
+  return port;
+}
+
+void ExecutionServer::Shutdown(absl::Duration grace) {
+  if (!started_ || stopped_) return;
+  stopped_ = true;
+  server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(grace));
+  for (auto& event_loop : loops_) event_loop->Shutdown();
+  for (auto& thread : threads_) thread.join();
+  threads_.clear();
+  executor_.reset();
+  // Completion queues go after the server's shutdown and their drain.
+  server_.reset();
+  loops_.clear();
+  cqs_.clear();
+}
+
+}  // namespace corouter::grpc_front

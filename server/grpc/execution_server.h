@@ -1,0 +1,92 @@
+// server/grpc/execution_server.h
+//
+// ExecutionServer: corouter's gRPC front. It serves corouter.v1.
+// ExecutionService for one App with the asynchronous completion-queue API:
+// each event loop thread owns one completion queue and pre-posts several
+// requested calls per method on it (shared/design/architecture.md). gRPC
+// server reflection and the standard health service (grpc.health.v1) are on,
+// so generic tools (grpcurl, grpc_health_probe) can discover and probe it.
+//
+//   app::App app = app::BuildSeedApp();
+//   ExecutionServer server(app, {.address = "127.0.0.1:0"});
+//   absl::StatusOr<int> port = server.Start();
+//   ...
+//   server.Shutdown(absl::Seconds(10));
+//
+// Shutdown order (decision 8): grpc::Server::Shutdown(deadline) from a
+// non-loop thread while the loops keep running (in-flight calls finish until
+// the deadline, then are cancelled), then each loop's completion queue is
+// shut down and drained, the loop threads joined, and the executor drained.
+//
+// Thread safety: Start, Shutdown and Wait are called from one controlling
+// thread (not a loop thread). The App must outlive the server.
+#ifndef COROUTER_SERVER_GRPC_EXECUTION_SERVER_H_
+#define COROUTER_SERVER_GRPC_EXECUTION_SERVER_H_
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "corouter/v1/execution.grpc.pb.h"
+#include "grpcpp/server.h"
+#include "server/app/app.h"
+#include "server/app/engine.h"
+#include "server/grpc/loop_services.h"
+#include "server/loop/event_loop.h"
+#include "server/loop/executor.h"
+
+namespace corouter::grpc_front {
+
+struct ServerOptions {
+  /// host:port to listen on; port 0 lets the OS pick (see Start's result).
+  std::string address = "127.0.0.1:50051";
+  /// Event loop threads, each with its own completion queue.
+  size_t loops = 1;
+  /// Executor capacity: sync path operations and offloads running at once.
+  size_t executor_threads = loop::Executor::kDefaultCapacity;
+  /// Calls requested ahead of time per method per loop.
+  size_t calls_per_method = 8;
+};
+
+class ExecutionServer {
+ public:
+  /// `app` must have an OK status and outlive the server.
+  ExecutionServer(const app::App& app, ServerOptions options);
+  /// Shuts down (with a zero grace) if still running.
+  ~ExecutionServer();
+
+  ExecutionServer(const ExecutionServer&) = delete;
+  ExecutionServer& operator=(const ExecutionServer&) = delete;
+
+  /// Binds, starts the loops and returns the bound port.
+  /// Errors: FAILED_PRECONDITION if the App's status is not OK or Start was
+  /// already called; INVALID_ARGUMENT for loops == 0; UNAVAILABLE when the
+  /// address cannot be bound.
+  absl::StatusOr<int> Start();
+
+  /// Stops accepting calls, lets in-flight ones finish within `grace`,
+  /// cancels the rest, stops the loops. Idempotent.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  const app::App& app_;
+  const ServerOptions options_;
+  app::Engine engine_;
+  corouter::v1::ExecutionService::AsyncService service_;
+  std::unique_ptr<loop::Executor> executor_;
+  std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> cqs_;
+  std::vector<std::unique_ptr<loop::EventLoop>> loops_;
+  std::vector<std::unique_ptr<LoopServices>> services_;
+  std::vector<std::thread> threads_;
+  std::unique_ptr<grpc::Server> server_;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace corouter::grpc_front
+
+#endif  // COROUTER_SERVER_GRPC_EXECUTION_SERVER_H_

@@ -1,0 +1,21 @@
+#include "server/grpc/list_routes_call.h"
+
+#include "server/grpc/proto_convert.h"
+
+namespace corouter::grpc_front {
+
+void ListRoutesCall::Request(LoopServices& services) {
+  auto* call = new ListRoutesCall(services);
+  call->ArmDoneNotification();
+  services.service->RequestListRoutes(&call->ctx_, &call->request_, &call->responder_, services.cq,
+                                      services.cq, call->arrived_op_.tag());
+}
+
+void ListRoutesCall::OnArrived(bool ok) {
+  if (!Arrived(ok)) return;
+  Request(services_);
+  ToProto(*services_.app, &reply_);
+  responder_.Finish(reply_, grpc::Status::OK, finish_tag());
+}
+
+}  // namespace corouter::grpc_front

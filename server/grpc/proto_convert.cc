@@ -1,0 +1,97 @@
+#include "server/grpc/proto_convert.h"
+
+#include <chrono>
+#include <string>
+
+namespace corouter::grpc_front {
+namespace v1 = corouter::v1;
+
+// The engine's steps are the wire's, value for value.
+static_assert(static_cast<int>(trace::Step::kReceived) == v1::STEP_RECEIVED);
+static_assert(static_cast<int>(trace::Step::kRouteMatched) == v1::STEP_ROUTE_MATCHED);
+static_assert(static_cast<int>(trace::Step::kHandlerStarted) == v1::STEP_HANDLER_STARTED);
+static_assert(static_cast<int>(trace::Step::kAwaitStarted) == v1::STEP_AWAIT_STARTED);
+static_assert(static_cast<int>(trace::Step::kAwaitResumed) == v1::STEP_AWAIT_RESUMED);
+static_assert(static_cast<int>(trace::Step::kOffloadQueued) == v1::STEP_OFFLOAD_QUEUED);
+static_assert(static_cast<int>(trace::Step::kOffloadStarted) == v1::STEP_OFFLOAD_STARTED);
+static_assert(static_cast<int>(trace::Step::kOffloadFinished) == v1::STEP_OFFLOAD_FINISHED);
+static_assert(static_cast<int>(trace::Step::kBlockingCall) == v1::STEP_BLOCKING_CALL);
+static_assert(static_cast<int>(trace::Step::kHandlerReturned) == v1::STEP_HANDLER_RETURNED);
+static_assert(static_cast<int>(trace::Step::kResponseSent) == v1::STEP_RESPONSE_SENT);
+static_assert(static_cast<int>(trace::Step::kFailed) == v1::STEP_FAILED);
+static_assert(static_cast<int>(trace::Step::kCancelled) == v1::STEP_CANCELLED);
+
+app::WireRequest FromProto(const v1::HttpRequest& request) {
+  app::WireRequest out;
+  out.method = request.method();
+  out.target = request.target();
+  out.headers.reserve(request.headers_size());
+  for (const auto& h : request.headers()) out.headers.push_back({h.name(), h.value()});
+  out.body = request.body();
+  return out;
+}
+
+void ToProto(const http::Response& response, v1::HttpResponse* out) {
+  out->set_status_code(response.status_code);
+  for (const http::Header& h : response.headers) {
+    auto* header = out->add_headers();
+    header->set_name(h.name);
+    header->set_value(h.value);
+  }
+  out->set_body(response.body);
+}
+
+void ToProto(const app::RouteInfo& route, v1::RouteMatch* out) {
+  out->set_path_template(route.operation->path);
+  out->set_endpoint(route.operation->endpoint);
+  for (const auto& [name, value] : route.path_params) (*out->mutable_path_params())[name] = value;
+}
+
+void ToProto(const trace::TraceEvent& event, v1::TraceEvent* out) {
+  out->set_sequence(event.sequence);
+  out->set_step(static_cast<v1::Step>(event.step));
+  out->set_time_unix_nano(static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(event.time.time_since_epoch()).count()));
+  out->set_elapsed_nanos(event.elapsed.count());
+  out->set_loop(event.loop);
+  out->set_thread(event.thread);
+  out->set_detail(event.detail);
+  if (event.route.has_value()) {
+    auto* route = out->mutable_route();
+    route->set_path_template(event.route->path_template);
+    route->set_endpoint(event.route->endpoint);
+    for (const auto& [name, value] : event.route->path_params) {
+      (*route->mutable_path_params())[name] = value;
+    }
+  }
+}
+
+void ToProto(const app::App& app, v1::ListRoutesResponse* out) {
+  for (const app::PathOperation& op : app.operations()) {
+    v1::Route* route = out->add_routes();
+    for (const std::string& m : op.methods) route->add_methods(m);
+    route->set_path_template(op.path);
+    route->set_endpoint(op.endpoint);
+    route->set_is_async(op.is_async());
+    for (const routing::ParamSpec& spec : op.params) {
+      v1::Parameter* p = route->add_parameters();
+      p->set_name(spec.name);
+      switch (spec.location) {
+        case routing::ParamLocation::kPath:
+          p->set_location(v1::PARAMETER_LOCATION_PATH);
+          break;
+        case routing::ParamLocation::kQuery:
+          p->set_location(v1::PARAMETER_LOCATION_QUERY);
+          break;
+        case routing::ParamLocation::kHeader:
+          p->set_location(v1::PARAMETER_LOCATION_HEADER);
+          break;
+      }
+      p->set_type(std::string(routing::TypeName(spec.type)));
+      p->set_required(spec.required);
+      if (!spec.required) p->set_default_json(spec.default_value.dump());
+    }
+  }
+}
+
+}  // namespace corouter::grpc_front

@@ -1,0 +1,29 @@
+// server/grpc/proto_convert.h
+//
+// Conversions between the engine's types and the corouter.v1 wire messages.
+//
+// Thread safety: pure functions.
+#ifndef COROUTER_SERVER_GRPC_PROTO_CONVERT_H_
+#define COROUTER_SERVER_GRPC_PROTO_CONVERT_H_
+
+#include "corouter/v1/execution.pb.h"
+#include "server/app/app.h"
+#include "server/app/engine.h"
+#include "server/http/response.h"
+#include "server/trace/trace_event.h"
+
+namespace corouter::grpc_front {
+
+/// The request fields of an HttpRequest.
+app::WireRequest FromProto(const corouter::v1::HttpRequest& request);
+
+void ToProto(const http::Response& response, corouter::v1::HttpResponse* out);
+void ToProto(const app::RouteInfo& route, corouter::v1::RouteMatch* out);
+/// Everything but the response, which the sender attaches.
+void ToProto(const trace::TraceEvent& event, corouter::v1::TraceEvent* out);
+/// The route table in registration order.
+void ToProto(const app::App& app, corouter::v1::ListRoutesResponse* out);
+
+}  // namespace corouter::grpc_front
+
+#endif  // COROUTER_SERVER_GRPC_PROTO_CONVERT_H_

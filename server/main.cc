@@ -1,0 +1,94 @@
+// corouter-server: serves an App over gRPC (corouter.v1.ExecutionService).
+// Flags and wiring only; everything else lives in the rooms under server/.
+#include <signal.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "absl/time/time.h"
+#include "server/app/seed_app.h"
+#include "server/grpc/execution_server.h"
+
+namespace {
+
+// Blocks SIGINT and SIGTERM in every thread (the mask is inherited by the
+// threads the server starts) so that the main thread can wait for them.
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"corouter-server: FastAPI's async path-operation model behind gRPC"};
+  corouter::grpc_front::ServerOptions options;
+  double time_scale = 1.0;
+  std::string grace_text = "10s";
+  std::string port_file;
+  cli.add_option("--listen", options.address, "host:port to listen on (port 0: the OS picks)")
+      ->capture_default_str();
+  cli.add_option("--loops", options.loops, "event loop threads, one completion queue each")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  cli.add_option("--executor-threads", options.executor_threads,
+                 "executor capacity: sync path operations and offloads at once (anyio's 40)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  cli.add_option("--time-scale", time_scale,
+                 "multiply every duration of the seed app (0.01 makes sleep(2s) 20ms)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1000.0));
+  cli.add_option("--grace", grace_text, "on SIGINT/SIGTERM, time in-flight calls get to finish")
+      ->capture_default_str();
+  cli.add_option("--port-file", port_file, "write the bound port to this file once listening");
+  CLI11_PARSE(cli, argc, argv);
+
+  absl::Duration grace;
+  if (!absl::ParseDuration(grace_text, &grace) || grace < absl::ZeroDuration()) {
+    std::cerr << "corouter-server: --grace: \"" << grace_text
+              << "\" is not a duration such as 10s or 500ms" << std::endl;
+    return 2;
+  }
+
+  const sigset_t stop_signals = BlockStopSignals();
+  corouter::app::App app = corouter::app::BuildSeedApp({.time_scale = time_scale});
+  corouter::grpc_front::ExecutionServer server(app, options);
+  absl::StatusOr<int> port = server.Start();
+  if (!port.ok()) {
+    std::cerr << "corouter-server: " << port.status().message() << std::endl;
+    return 1;
+  }
+  if (!port_file.empty()) {
+    std::ofstream out(port_file);
+    out << *port << "\n";
+    if (!out) {
+      std::cerr << "corouter-server: --port-file: cannot write " << port_file << ": "
+                << std::strerror(errno) << std::endl;
+      server.Shutdown(absl::ZeroDuration());
+      return 1;
+    }
+  }
+  const std::string host = options.address.substr(0, options.address.rfind(':'));
+  std::cout << "corouter-server listening on " << host << ":" << *port << " (" << options.loops
+            << (options.loops == 1 ? " event loop" : " event loops") << ", executor capacity "
+            << options.executor_threads << ", seed app, time scale " << time_scale << ")"
+            << std::endl;
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  std::cout << "corouter-server: " << strsignal(signal_number) << ", shutting down (grace "
+            << absl::FormatDuration(grace) << ")" << std::endl;
+  server.Shutdown(grace);
+  std::cout << "corouter-server: stopped" << std::endl;
+  return 0;
+}
