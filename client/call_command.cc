@@ -1,0 +1,218 @@
+#include "client/call_command.h"
+
+#include <cstddef>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "client/exit_code.h"
+#include "client/response_printer.h"
+#include "client/rpc_error.h"
+#include "client/trace_table.h"
+#include "corouter/v1/execution.grpc.pb.h"
+#include "grpcpp/client_context.h"
+
+namespace corouter::client {
+namespace {
+
+using ::corouter::v1::ExecutionService;
+
+// What became of one request.
+struct Outcome {
+  // Set when an HTTP response arrived.
+  std::optional<corouter::v1::HttpResponse> response;
+  // Server time from STEP_RECEIVED to STEP_RESPONSE_SENT (traced calls only).
+  absl::Duration elapsed;
+  // Set when the call failed (even after a response arrived: a stream that
+  // breaks after STEP_RESPONSE_SENT still counts as a failed RPC).
+  bool failed = false;
+  // Short cause of the failure, for the trace summary: "DEADLINE_EXCEEDED".
+  std::string failure_reason;
+};
+
+// One invocation of the call command: the shared channel, the output streams
+// and the lock that serializes everything written to them.
+class CallRun {
+ public:
+  CallRun(std::shared_ptr<grpc::Channel> channel, const CallOptions& options, std::ostream& out,
+          std::ostream& err)
+      : channel_(std::move(channel)),
+        stub_(ExecutionService::NewStub(channel_)),
+        options_(options),
+        out_(out),
+        err_(err),
+        table_(Labels(options.requests)),
+        outcomes_(options.requests.size()) {}
+
+  int Run() {
+    if (options_.trace) {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const std::string& row : table_.HeaderRows()) out_ << row << '\n';
+      out_.flush();
+    }
+    {
+      std::vector<std::jthread> threads;
+      threads.reserve(options_.requests.size());
+      for (std::size_t i = 0; i < options_.requests.size(); ++i) {
+        threads.emplace_back([this, i] { RunOne(i); });
+      }
+    }  // Joins every thread.
+    bool all_ok = true;
+    for (const Outcome& outcome : outcomes_) {
+      all_ok = all_ok && outcome.response.has_value() && !outcome.failed;
+    }
+    if (options_.trace) PrintSummaries();
+    return all_ok ? kExitOk : kExitRpcFailure;
+  }
+
+ private:
+  static std::vector<std::string> Labels(const std::vector<RequestSpec>& requests) {
+    std::vector<std::string> labels;
+    for (const RequestSpec& spec : requests) labels.push_back(spec.label);
+    return labels;
+  }
+
+  void RunOne(std::size_t index) {
+    try {
+      if (options_.trace) {
+        RunTraced(index);
+      } else {
+        RunUntraced(index);
+      }
+    } catch (const std::exception& e) {
+      Fail(index, "internal error", absl::StrCat("internal error: ", e.what()));
+    } catch (...) {
+      Fail(index, "internal error", "internal error");
+    }
+  }
+
+  void RunUntraced(std::size_t index) {
+    const RequestSpec& spec = options_.requests[index];
+    grpc::ClientContext context;
+    corouter::v1::ExecuteRequest request;
+    *request.mutable_request() = spec.request;
+    corouter::v1::ExecuteResponse reply;
+    SetDeadline(context, options_.connection.timeout);
+    const grpc::Status status = stub_->Execute(&context, request, &reply);
+    if (!status.ok()) return FailRpc(index, status, /*got_messages=*/false);
+    if (!reply.has_response()) {
+      return Fail(index, "no response", "the server replied without an HTTP response");
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    outcomes_[index].response = reply.response();
+    if (options_.requests.size() > 1) {
+      if (blocks_printed_ > 0) out_ << '\n';
+      out_ << FormatRequestLabel(spec.label, spec.request) << '\n';
+    }
+    out_ << FormatResponse(reply.response());
+    out_.flush();
+    ++blocks_printed_;
+  }
+
+  void RunTraced(std::size_t index) {
+    const RequestSpec& spec = options_.requests[index];
+    grpc::ClientContext context;
+    corouter::v1::ExecuteTracedRequest request;
+    *request.mutable_request() = spec.request;
+    SetDeadline(context, options_.connection.timeout);
+    std::unique_ptr<grpc::ClientReader<corouter::v1::ExecuteTracedResponse>> reader =
+        stub_->ExecuteTraced(&context, request);
+    corouter::v1::ExecuteTracedResponse message;
+    bool got_messages = false;
+    while (reader->Read(&message)) {
+      got_messages = true;
+      const corouter::v1::TraceEvent& event = message.event();
+      std::lock_guard<std::mutex> lock(mu_);
+      if (event.step() == corouter::v1::STEP_RESPONSE_SENT && event.has_response()) {
+        outcomes_[index].response = event.response();
+        outcomes_[index].elapsed = absl::Nanoseconds(event.elapsed_nanos());
+      }
+      out_ << table_.AddEvent(index, event) << '\n';
+      out_.flush();
+    }
+    const grpc::Status status = reader->Finish();
+    if (!status.ok()) return FailRpc(index, status, got_messages);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!outcomes_[index].response.has_value()) {
+      FailLocked(index, "trace ended early", "the trace ended without an HTTP response");
+    }
+  }
+
+  // Reports a failed RPC. A deadline that expired before the channel ever
+  // connected (a server that drops packets) is reported as unreachable.
+  void FailRpc(std::size_t index, grpc::Status status, bool got_messages) {
+    status = ReclassifyDeadline(
+        status, got_messages || channel_->GetState(/*try_to_connect=*/false) == GRPC_CHANNEL_READY,
+        options_.connection.timeout);
+    const RequestSpec& spec = options_.requests[index];
+    std::lock_guard<std::mutex> lock(mu_);
+    outcomes_[index].failed = true;
+    outcomes_[index].failure_reason = StatusCodeName(status.error_code());
+    if (IsUnreachable(status)) {
+      if (reported_unreachable_) return;
+      reported_unreachable_ = true;
+    }
+    err_ << FormatRpcError(options_.connection.server, FormatRequestLabel(spec.label, spec.request),
+                           options_.connection.timeout, status)
+         << '\n';
+    err_.flush();
+  }
+
+  void Fail(std::size_t index, absl::string_view reason, absl::string_view message) {
+    std::lock_guard<std::mutex> lock(mu_);
+    FailLocked(index, reason, message);
+  }
+
+  void FailLocked(std::size_t index, absl::string_view reason, absl::string_view message) {
+    const RequestSpec& spec = options_.requests[index];
+    outcomes_[index].failed = true;
+    outcomes_[index].failure_reason = std::string(reason);
+    err_ << "corouter: " << FormatRequestLabel(spec.label, spec.request) << ": " << message << '\n';
+    err_.flush();
+  }
+
+  void PrintSummaries() {
+    std::lock_guard<std::mutex> lock(mu_);
+    out_ << '\n';
+    for (std::size_t i = 0; i < outcomes_.size(); ++i) {
+      const Outcome& outcome = outcomes_[i];
+      const std::string& label = options_.requests[i].label;
+      out_ << (outcome.response.has_value()
+                   ? FormatTraceSummary(label, *outcome.response, outcome.elapsed)
+                   : FormatTraceFailureSummary(label, outcome.failure_reason))
+           << '\n';
+    }
+    out_.flush();
+  }
+
+  const std::shared_ptr<grpc::Channel> channel_;
+  const std::unique_ptr<ExecutionService::Stub> stub_;
+  const CallOptions& options_;
+
+  std::mutex mu_;
+  std::ostream& out_;                  // Guarded by mu_.
+  std::ostream& err_;                  // Guarded by mu_.
+  TraceTable table_;                   // Guarded by mu_.
+  std::vector<Outcome> outcomes_;      // Guarded by mu_ while threads run.
+  std::size_t blocks_printed_ = 0;     // Guarded by mu_.
+  bool reported_unreachable_ = false;  // Guarded by mu_.
+};
+
+}  // namespace
+
+int RunCall(const CallOptions& options, std::ostream& out, std::ostream& err) {
+  return RunCall(CreateChannel(options.connection.server), options, out, err);
+}
+
+int RunCall(const std::shared_ptr<grpc::Channel>& channel, const CallOptions& options,
+            std::ostream& out, std::ostream& err) {
+  return CallRun(channel, options, out, err).Run();
+}
+
+}  // namespace corouter::client

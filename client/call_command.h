@@ -1,0 +1,51 @@
+// `corouter call`: sends one or more path requests to a corouter server and
+// prints what comes back.
+//
+// All requests of one invocation run concurrently, one thread each, over ONE
+// shared gRPC channel, each with its own deadline (the --timeout). Without
+// --trace each request is an Execute RPC and its response is printed as soon
+// as it completes (see response_printer.h). With --trace each request is an
+// ExecuteTraced RPC: the execution table (see trace_table.h) is printed row by
+// row as events arrive, stdout flushed after every row, then one summary line
+// per request.
+//
+// Output is written under one lock so blocks and rows never interleave
+// mid-line. Errors are one line each on the error stream; "cannot reach
+// server" is reported once per invocation however many requests hit it.
+#ifndef COROUTER_CLIENT_CALL_COMMAND_H_
+#define COROUTER_CLIENT_CALL_COMMAND_H_
+
+#include <memory>
+#include <ostream>
+#include <vector>
+
+#include "client/connection.h"
+#include "client/request_spec.h"
+#include "grpcpp/channel.h"
+
+namespace corouter::client {
+
+// What `corouter call` was asked to do.
+struct CallOptions {
+  ConnectionOptions connection;
+  // At least one; labels unique (BuildRequests makes them so).
+  std::vector<RequestSpec> requests;
+  // true: ExecuteTraced and the execution table; false: Execute.
+  bool trace = false;
+};
+
+// Runs the call command against options.connection.server. Blocks until every
+// request has finished or hit its deadline. Returns kExitOk when every request
+// got an HTTP response, kExitRpcFailure otherwise (see exit_code.h).
+// Thread-safe as long as `out` and `err` are not written by others meanwhile.
+int RunCall(const CallOptions& options, std::ostream& out, std::ostream& err);
+
+// As above over an existing `channel` (options.connection.server then only
+// names the server in error messages). For tests and for callers that reuse
+// a channel.
+int RunCall(const std::shared_ptr<grpc::Channel>& channel, const CallOptions& options,
+            std::ostream& out, std::ostream& err);
+
+}  // namespace corouter::client
+
+#endif  // COROUTER_CLIENT_CALL_COMMAND_H_

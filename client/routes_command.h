@@ -1,0 +1,27 @@
+// `corouter routes`: asks a corouter server for its route table (ListRoutes)
+// and prints it (see routes_table.h).
+#ifndef COROUTER_CLIENT_ROUTES_COMMAND_H_
+#define COROUTER_CLIENT_ROUTES_COMMAND_H_
+
+#include <memory>
+#include <ostream>
+
+#include "client/connection.h"
+#include "grpcpp/channel.h"
+
+namespace corouter::client {
+
+// Calls ListRoutes on options.server with options.timeout as deadline and
+// prints the table to `out`. Returns kExitOk, or kExitRpcFailure after one
+// error line on `err` (see rpc_error.h). Blocks at most about the timeout.
+// Not synchronized: the caller owns `out` and `err` for the duration.
+int RunRoutes(const ConnectionOptions& options, std::ostream& out, std::ostream& err);
+
+// As above over an existing `channel`; options.server only names the server
+// in error messages.
+int RunRoutes(const std::shared_ptr<grpc::Channel>& channel, const ConnectionOptions& options,
+              std::ostream& out, std::ostream& err);
+
+}  // namespace corouter::client
+
+#endif  // COROUTER_CLIENT_ROUTES_COMMAND_H_
