@@ -1,0 +1,134 @@
+// HTTP outcomes are ordinary responses with gRPC OK, byte for byte as FastAPI
+// 0.92 answers them (shared/reference/fastapi-semantics.md sections 1-3);
+// what is not an HTTP request at all is INVALID_ARGUMENT, and the server
+// keeps serving everyone else.
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/integration/seed_server.h"
+
+namespace corouter::testing {
+namespace {
+
+using ::testing::HasSubstr;
+namespace v1 = corouter::v1;
+
+std::vector<std::pair<std::string, std::string>> Headers(const v1::HttpResponse& r) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& h : r.headers()) out.emplace_back(h.name(), h.value());
+  return out;
+}
+
+TEST(HttpOutcomes, UnknownPathIsFastApis404) {
+  SeedServer server(0.01);
+  auto r = server.Execute("GET", "/nope");
+  EXPECT_EQ(r.response().status_code(), 404);
+  EXPECT_EQ(r.response().body(), R"({"detail":"Not Found"})");
+  EXPECT_THAT(Headers(r.response()),
+              ::testing::ElementsAre(
+                  std::pair<std::string, std::string>{"content-length", "22"},
+                  std::pair<std::string, std::string>{"content-type", "application/json"}));
+  EXPECT_FALSE(r.has_route());
+}
+
+TEST(HttpOutcomes, WrongMethodIsFastApis405WithAllow) {
+  SeedServer server(0.01);
+  auto r = server.Execute("POST", "/hello");
+  EXPECT_EQ(r.response().status_code(), 405);
+  EXPECT_EQ(r.response().body(), R"({"detail":"Method Not Allowed"})");
+  EXPECT_EQ(HeaderValue(r.response(), "allow"), "GET");
+  EXPECT_EQ(HeaderValue(r.response(), "content-type"), "application/json");
+  EXPECT_EQ(HeaderValue(r.response(), "content-length"), "31");
+  // HEAD on a GET route is 405 too in FastAPI 0.92 (fastapi issue #1773).
+  EXPECT_EQ(server.Execute("HEAD", "/hello").response().status_code(), 405);
+  // Methods are case-sensitive: "get" is a token that matches no GET route.
+  EXPECT_EQ(server.Execute("get", "/hello").response().status_code(), 405);
+}
+
+TEST(HttpOutcomes, BadPathParameterIsFastApis422) {
+  SeedServer server(0.01);
+  auto r = server.Execute("GET", "/slow_task/abc");
+  EXPECT_EQ(r.response().status_code(), 422);
+  EXPECT_EQ(
+      r.response().body(),
+      R"({"detail":[{"loc":["path","item_id"],"msg":"value is not a valid integer","type":"type_error.integer"}]})");
+  EXPECT_EQ(HeaderValue(r.response(), "content-type"), "application/json");
+  EXPECT_EQ(HeaderValue(r.response(), "content-length"),
+            std::to_string(r.response().body().size()));
+  // The route was chosen before validation failed: no fall-through.
+  EXPECT_EQ(r.route().path_template(), "/slow_task/{item_id}");
+}
+
+TEST(HttpOutcomes, PathAndQueryFollowPythonsRules) {
+  SeedServer server(0.01);
+  // int(" 7") via %20, "+5", "5_000" and leading zeros are valid ints.
+  EXPECT_EQ(server.Execute("GET", "/slow_task/%207").response().body(),
+            R"({"item_id":7,"q":null})");
+  EXPECT_EQ(server.Execute("GET", "/slow_task/+5?q=a+b").response().body(),
+            R"({"item_id":5,"q":"a b"})");
+  EXPECT_EQ(server.Execute("GET", "/slow_task/007?q=1&q=2").response().body(),
+            R"({"item_id":7,"q":"2"})");  // last value wins
+  EXPECT_EQ(server.Execute("GET", "/slow_task/1?q=").response().body(),
+            R"({"item_id":1,"q":""})");  // an empty value is "", not None
+  // A percent-encoded path is decoded before matching.
+  EXPECT_EQ(server.Execute("GET", "/he%6Clo").response().status_code(), 200);
+  // %2F decodes to '/' and splits the segment.
+  EXPECT_EQ(server.Execute("GET", "/slow_task/1%2F2").response().status_code(), 404);
+}
+
+TEST(HttpOutcomes, RequestsThatAreNotHttpAreInvalidArgumentAndTheServerGoesOn) {
+  SeedServer server(0.01);
+  grpc::Status status;
+  server.Execute("", "/hello", &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("request.method"));
+
+  server.Execute("GE T", "/hello", &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("request.method"));
+
+  server.Execute("GET", "hello", &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("request.target"));
+
+  server.Execute("GET", "", &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("request.target"));
+
+  // The traced RPC refuses the same way.
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+  v1::ExecuteTracedRequest request;
+  request.mutable_request()->set_method("GET");
+  request.mutable_request()->set_target("no-slash");
+  auto reader = server.stub().ExecuteTraced(&ctx, request);
+  v1::ExecuteTracedResponse ignored;
+  EXPECT_FALSE(reader->Read(&ignored));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  auto ok = server.Execute("GET", "/hello", &status);
+  EXPECT_TRUE(status.ok());
+  EXPECT_EQ(ok.response().body(), R"({"message":"Hello"})");
+}
+
+TEST(HttpOutcomes, RequestIdIsKeptWhenGivenAndAssignedUniquelyOtherwise) {
+  SeedServer server(0.01);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+  v1::ExecuteRequest request;
+  request.mutable_request()->set_method("GET");
+  request.mutable_request()->set_target("/ping");
+  request.set_request_id("my-id");
+  v1::ExecuteResponse response;
+  ASSERT_TRUE(server.stub().Execute(&ctx, request, &response).ok());
+  EXPECT_EQ(response.request_id(), "my-id");
+  auto a = server.Execute("GET", "/ping").request_id();
+  auto b = server.Execute("GET", "/ping").request_id();
+  EXPECT_FALSE(a.empty());
+  EXPECT_NE(a, b);
+}
+
+}  // namespace
+}  // namespace corouter::testing

@@ -1,0 +1,80 @@
+// The service around the engine: the route table, the health service, and
+// the reflection service that generic tools use.
+#include <chrono>
+#include <future>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "gtest/gtest.h"
+#include "tests/integration/seed_server.h"
+
+namespace corouter::testing {
+namespace {
+
+namespace v1 = corouter::v1;
+
+TEST(ListRoutes, ReturnsTheSeedRoutesInRegistrationOrderWithParameters) {
+  SeedServer server(0.01);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+  v1::ListRoutesResponse response;
+  ASSERT_TRUE(server.stub().ListRoutes(&ctx, v1::ListRoutesRequest(), &response).ok());
+  std::vector<std::string> paths;
+  for (const auto& r : response.routes()) paths.push_back(r.path_template());
+  EXPECT_THAT(paths, ::testing::ElementsAre("/hello", "/ping", "/wait", "/slow_task/{item_id}",
+                                            "/fast_task/", "/sync-task", "/items", "/blocking",
+                                            "/sync-wait"));
+  const v1::Route& slow = response.routes(3);
+  EXPECT_EQ(slow.endpoint(), "read_item");
+  EXPECT_TRUE(slow.is_async());
+  EXPECT_THAT(slow.methods(), ::testing::ElementsAre("GET"));
+  ASSERT_EQ(slow.parameters_size(), 2);
+  EXPECT_EQ(slow.parameters(0).name(), "item_id");
+  EXPECT_EQ(slow.parameters(0).location(), v1::PARAMETER_LOCATION_PATH);
+  EXPECT_EQ(slow.parameters(0).type(), "int");
+  EXPECT_TRUE(slow.parameters(0).required());
+  EXPECT_EQ(slow.parameters(1).name(), "q");
+  EXPECT_EQ(slow.parameters(1).location(), v1::PARAMETER_LOCATION_QUERY);
+  EXPECT_FALSE(slow.parameters(1).required());
+  EXPECT_EQ(slow.parameters(1).default_json(), "null");
+  EXPECT_FALSE(response.routes(0).is_async());  // def say_hello
+}
+
+// One unary call with serialized bytes, for services we have no stubs for.
+grpc::Status RawUnary(grpc::Channel* channel, const std::string& method,
+                      const std::string& request_bytes, std::string* response_bytes) {
+  grpc::GenericStub stub(channel->shared_from_this());
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+  grpc::Slice slice(request_bytes);
+  grpc::ByteBuffer request(&slice, 1), response;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&ctx, method, grpc::StubOptions(), &request, &response,
+                 [&done](grpc::Status s) { done.set_value(s); });
+  auto future = done.get_future();
+  if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "no answer");
+  }
+  grpc::Status status = future.get();
+  std::vector<grpc::Slice> slices;
+  if (status.ok() && response.Dump(&slices).ok()) {
+    for (const auto& s : slices)
+      response_bytes->append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  return status;
+}
+
+TEST(Health, TheStandardHealthServiceAnswersServing) {
+  SeedServer server(0.01);
+  std::string reply;
+  // grpc.health.v1.HealthCheckRequest{service: ""} is the empty message;
+  // HealthCheckResponse{status: SERVING} is field 1 = 1: bytes 08 01.
+  grpc::Status status =
+      RawUnary(server.channel().get(), "/grpc.health.v1.Health/Check", "", &reply);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(reply, std::string("\x08\x01", 2));
+}
+
+}  // namespace
+}  // namespace corouter::testing
