@@ -1,5 +1,6 @@
 #include "client/call_command.h"
 
+#include <condition_variable>
 #include <cstddef>
 #include <exception>
 #include <mutex>
@@ -11,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "client/event_orderer.h"
 #include "client/exit_code.h"
 #include "client/response_printer.h"
 #include "client/rpc_error.h"
@@ -48,6 +50,7 @@ class CallRun {
         out_(out),
         err_(err),
         table_(Labels(options.requests)),
+        orderer_(options.reorder_window),
         outcomes_(options.requests.size()) {}
 
   int Run() {
@@ -56,13 +59,21 @@ class CallRun {
       for (const std::string& row : table_.HeaderRows()) out_ << row << '\n';
       out_.flush();
     }
+    std::jthread printer;
+    if (options_.trace) printer = std::jthread([this] { PrintRows(); });
     {
       std::vector<std::jthread> threads;
       threads.reserve(options_.requests.size());
       for (std::size_t i = 0; i < options_.requests.size(); ++i) {
         threads.emplace_back([this, i] { RunOne(i); });
       }
-    }  // Joins every thread.
+    }  // Joins every request thread.
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      streams_done_ = true;
+    }
+    rows_cv_.notify_all();
+    if (printer.joinable()) printer.join();
     bool all_ok = true;
     for (const Outcome& outcome : outcomes_) {
       all_ok = all_ok && outcome.response.has_value() && !outcome.failed;
@@ -133,8 +144,8 @@ class CallRun {
         outcomes_[index].response = event.response();
         outcomes_[index].elapsed = absl::Nanoseconds(event.elapsed_nanos());
       }
-      out_ << table_.AddEvent(index, event) << '\n';
-      out_.flush();
+      orderer_.Push(index, event, absl::Now());
+      rows_cv_.notify_all();
     }
     const grpc::Status status = reader->Finish();
     if (!status.ok()) return FailRpc(index, status, got_messages);
@@ -142,6 +153,23 @@ class CallRun {
     if (!outcomes_[index].response.has_value()) {
       FailLocked(index, "trace ended early", "the trace ended without an HTTP response");
     }
+  }
+
+  // Prints the table's rows as the orderer releases them, until every stream
+  // ended; then whatever is still held.
+  void PrintRows() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!streams_done_) {
+      // Wake often enough that a row is late by little more than the window.
+      rows_cv_.wait_for(lock, std::chrono::milliseconds(5));
+      PrintLocked(orderer_.PopReady(absl::Now()));
+    }
+    PrintLocked(orderer_.PopAll());
+  }
+
+  void PrintLocked(const std::vector<EventOrderer::Entry>& entries) {
+    for (const auto& [index, event] : entries) out_ << table_.AddEvent(index, event) << '\n';
+    if (!entries.empty()) out_.flush();
   }
 
   // Reports a failed RPC. A deadline that expired before the channel ever
@@ -198,7 +226,10 @@ class CallRun {
   std::mutex mu_;
   std::ostream& out_;                  // Guarded by mu_.
   std::ostream& err_;                  // Guarded by mu_.
+  std::condition_variable rows_cv_;    // Signals new events and the end.
   TraceTable table_;                   // Guarded by mu_.
+  EventOrderer orderer_;               // Guarded by mu_.
+  bool streams_done_ = false;          // Guarded by mu_.
   std::vector<Outcome> outcomes_;      // Guarded by mu_ while threads run.
   std::size_t blocks_printed_ = 0;     // Guarded by mu_.
   bool reported_unreachable_ = false;  // Guarded by mu_.

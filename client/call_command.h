@@ -6,8 +6,9 @@
 // --trace each request is an Execute RPC and its response is printed as soon
 // as it completes (see response_printer.h). With --trace each request is an
 // ExecuteTraced RPC: the execution table (see trace_table.h) is printed row by
-// row as events arrive, stdout flushed after every row, then one summary line
-// per request.
+// row as events arrive (held at most `reorder_window` to restore the server's
+// order across streams), stdout flushed after every row, then one summary
+// line per request.
 //
 // Output is written under one lock so blocks and rows never interleave
 // mid-line. Errors are one line each on the error stream; "cannot reach
@@ -19,6 +20,7 @@
 #include <ostream>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "client/connection.h"
 #include "client/request_spec.h"
 #include "grpcpp/channel.h"
@@ -32,6 +34,9 @@ struct CallOptions {
   std::vector<RequestSpec> requests;
   // true: ExecuteTraced and the execution table; false: Execute.
   bool trace = false;
+  // With trace: how long rows are held to print them in the server's order
+  // across streams (see event_orderer.h); zero prints in arrival order.
+  absl::Duration reorder_window = absl::Milliseconds(30);
 };
 
 // Runs the call command against options.connection.server. Blocks until every

@@ -12,6 +12,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "client/call_command.h"
 #include "client/connection.h"
 #include "client/exit_code.h"
@@ -82,6 +83,12 @@ int Main(int argc, char** argv) {
   call->add_option("-d,--data", body, "Body sent with every request")->type_name("BODY");
   call->add_flag("--trace", trace,
                  "Stream execution traces (ExecuteTraced) and print the execution table");
+  std::string reorder_window = "30ms";
+  call->add_option("--reorder-window", reorder_window,
+                   "With --trace: hold rows this long to print them in the server's order "
+                   "across requests (0: arrival order)")
+      ->type_name("DURATION")
+      ->capture_default_str();
 
   CLI::App* routes = app.add_subcommand("routes", "Print the server's route table");
   ConnectionFlags routes_flags;
@@ -99,6 +106,13 @@ int Main(int argc, char** argv) {
       }
       call_options.requests = *std::move(requests);
       call_options.trace = trace;
+      absl::Duration window;
+      if (!absl::ParseDuration(reorder_window, &window) || window < absl::ZeroDuration() ||
+          window > absl::Seconds(10)) {
+        throw CLI::ValidationError("--reorder-window",
+                                   "want a duration from 0 to 10s, such as 30ms");
+      }
+      call_options.reorder_window = window;
     } else {
       routes_options = ToConnectionOptions(routes_flags);
     }

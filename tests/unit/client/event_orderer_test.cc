@@ -1,0 +1,75 @@
+// EventOrderer: events of concurrent streams come out in the server's order
+// once their hold window has passed.
+#include "client/event_orderer.h"
+
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace corouter::client {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+corouter::v1::TraceEvent Event(uint64_t time_unix_nano, uint64_t sequence) {
+  corouter::v1::TraceEvent e;
+  e.set_time_unix_nano(time_unix_nano);
+  e.set_sequence(sequence);
+  return e;
+}
+
+std::vector<std::pair<size_t, uint64_t>> Keys(const std::vector<EventOrderer::Entry>& entries) {
+  std::vector<std::pair<size_t, uint64_t>> out;
+  for (const auto& [index, event] : entries) out.emplace_back(index, event.sequence());
+  return out;
+}
+
+TEST(EventOrderer, ReleasesEventsOfTwoStreamsInServerOrderAfterTheWindow) {
+  const absl::Time t0 = absl::UnixEpoch() + absl::Hours(1);
+  EventOrderer orderer(absl::Milliseconds(30));
+  // B's events overtook A's second one on the wire.
+  orderer.Push(0, Event(100, 1), t0);
+  orderer.Push(1, Event(300, 1), t0 + absl::Milliseconds(1));
+  orderer.Push(1, Event(400, 2), t0 + absl::Milliseconds(1));
+  orderer.Push(0, Event(200, 2), t0 + absl::Milliseconds(2));
+  EXPECT_THAT(orderer.PopReady(t0 + absl::Milliseconds(10)), IsEmpty());
+  EXPECT_THAT(Keys(orderer.PopReady(t0 + absl::Milliseconds(40))),
+              ElementsAre(std::pair<size_t, uint64_t>{0, 1}, std::pair<size_t, uint64_t>{0, 2},
+                          std::pair<size_t, uint64_t>{1, 1}, std::pair<size_t, uint64_t>{1, 2}));
+  EXPECT_TRUE(orderer.empty());
+}
+
+TEST(EventOrderer, AnEarlierEventStillInItsWindowHoldsBackLaterOnes) {
+  const absl::Time t0 = absl::UnixEpoch() + absl::Hours(1);
+  EventOrderer orderer(absl::Milliseconds(30));
+  orderer.Push(1, Event(300, 1), t0);
+  orderer.Push(0, Event(100, 1), t0 + absl::Milliseconds(20));
+  // At t0+35ms the later event's window passed, the earlier one's did not.
+  EXPECT_THAT(orderer.PopReady(t0 + absl::Milliseconds(35)), IsEmpty());
+  EXPECT_THAT(Keys(orderer.PopReady(t0 + absl::Milliseconds(50))),
+              ElementsAre(std::pair<size_t, uint64_t>{0, 1}, std::pair<size_t, uint64_t>{1, 1}));
+}
+
+TEST(EventOrderer, ZeroWindowKeepsArrivalOrderAndReleasesAtOnce) {
+  const absl::Time t0 = absl::UnixEpoch() + absl::Hours(1);
+  EventOrderer orderer(absl::ZeroDuration());
+  orderer.Push(1, Event(300, 1), t0);
+  orderer.Push(0, Event(100, 1), t0);
+  EXPECT_THAT(Keys(orderer.PopReady(t0)),
+              ElementsAre(std::pair<size_t, uint64_t>{1, 1}, std::pair<size_t, uint64_t>{0, 1}));
+}
+
+TEST(EventOrderer, PopAllReleasesEverythingInServerOrder) {
+  const absl::Time t0 = absl::UnixEpoch() + absl::Hours(1);
+  EventOrderer orderer(absl::Seconds(10));
+  orderer.Push(0, Event(200, 2), t0);
+  orderer.Push(0, Event(100, 1), t0);
+  EXPECT_THAT(Keys(orderer.PopAll()),
+              ElementsAre(std::pair<size_t, uint64_t>{0, 1}, std::pair<size_t, uint64_t>{0, 2}));
+  EXPECT_TRUE(orderer.empty());
+}
+
+}  // namespace
+}  // namespace corouter::client
