@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# End to end with the real binaries, as a user runs them: corouter-server on
+# 127.0.0.1 with an OS-chosen port, and the corouter CLI against it.
+#   cli_test.sh SERVER_BINARY CLIENT_BINARY
+# Every command is bounded by `timeout`; prints "N passed, N failed".
+set -u
+server_bin=$1
+client_bin=$2
+work=$(mktemp -d)
+passed=0
+failed=0
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+check() {  # check NAME CONDITION-COMMAND...
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok   $name"
+  else failed=$((failed + 1)); echo "FAIL $name"; fi
+}
+
+# Line number of the first line of FILE matching REGEX (0 if none).
+line_of() { grep -n -m1 -E "$2" "$1" | cut -d: -f1 || true; }
+
+timeout 10 "$server_bin" --listen 127.0.0.1:0 --port-file "$work/port" --time-scale 0.1 \
+  >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
+check "server writes its port file" test -s "$work/port"
+server=127.0.0.1:$(cat "$work/port")
+check "server says where it listens" grep -q "listening on $server" "$work/server.log"
+
+# Seed 004 traced: /slow_task sleeps 500 ms (5 s x 0.1); /fast_task/ is
+# answered while it sleeps.
+timeout 20 "$client_bin" call --server "$server" --trace GET '/slow_task/1?q=test' GET /fast_task/ \
+  >"$work/trace.out" 2>"$work/trace.err"
+check "traced seed 004 exits 0" test $? -eq 0
+check "traced seed 004 writes nothing on stderr" test ! -s "$work/trace.err"
+a_await=$(line_of "$work/trace.out" ' A +await sleep\(500ms\) +Yes')
+b_sent=$(line_of "$work/trace.out" ' B +Send response .*200 \{"message":"This is fast!"\}')
+a_resumed=$(line_of "$work/trace.out" ' A +sleep\(500ms\) completed')
+a_sent=$(line_of "$work/trace.out" ' A +Send response .*200 \{"item_id":1,"q":"test"\}')
+# A and B are sent at once, so either may reach the loop first; what the seed
+# promises is that B does not wait for A's sleep.
+check "A pauses at its await" test "${a_await:-0}" -gt 0 -a "${a_await:-0}" -lt "${a_resumed:-0}"
+check "B answers before A resumes" test "${b_sent:-0}" -gt 0 -a "${b_sent:-0}" -lt "${a_resumed:-0}"
+check "A answers last" test "${a_resumed:-0}" -gt 0 -a "${a_resumed:-0}" -lt "${a_sent:-0}"
+check "the table has one row per step (12)" test "$(grep -cE '^[0-9]+ ' "$work/trace.out")" -eq 12
+
+# Untraced call: status line, headers, body.
+timeout 20 "$client_bin" call --server "$server" GET /hello >"$work/hello.out" 2>&1
+check "untraced call exits 0" test $? -eq 0
+check "untraced call prints the status" grep -qx "HTTP 200" "$work/hello.out"
+check "untraced call prints the body" grep -qx '{"message":"Hello"}' "$work/hello.out"
+
+# An HTTP error is an answer, not a failure.
+timeout 20 "$client_bin" call --server "$server" GET /nope >"$work/404.out" 2>&1
+check "a 404 exits 0" test $? -eq 0
+check "a 404 prints FastAPI's body" grep -qx '{"detail":"Not Found"}' "$work/404.out"
+
+# The route table.
+timeout 20 "$client_bin" routes --server "$server" >"$work/routes.out" 2>&1
+check "routes exits 0" test $? -eq 0
+check "routes lists /slow_task/{item_id}" grep -qE 'GET +/slow_task/\{item_id\} +read_item +async' "$work/routes.out"
+
+# A bad target: one line on stderr naming the field, exit 1.
+timeout 20 "$client_bin" call --server "$server" GET no-slash >"$work/bad.out" 2>"$work/bad.err"
+check "a bad target exits 1" test $? -eq 1
+check "a bad target is one stderr line" test "$(wc -l <"$work/bad.err")" -eq 1
+check "a bad target names request.target" grep -q "INVALID_ARGUMENT.*request.target" "$work/bad.err"
+
+# A bad flag: usage error, exit 2, one line.
+timeout 20 "$client_bin" call --server "$server" --no-such-flag GET / >"$work/flag.out" 2>"$work/flag.err"
+check "a bad client flag exits 2" test $? -eq 2
+check "a bad client flag says so on stderr" test -s "$work/flag.err"
+
+# The server still serves after all that.
+timeout 20 "$client_bin" call --server "$server" GET /ping >"$work/ping.out" 2>&1
+check "the server keeps serving" grep -qx '{"ping":"pong"}' "$work/ping.out"
+
+# SIGTERM: the server stops and exits 0.
+kill -TERM "$server_pid"
+wait "$server_pid"
+check "the server exits 0 on SIGTERM" test $? -eq 0
+server_pid=""
+
+# Unreachable server: one clear line, exit 1, no hang.
+timeout 20 "$client_bin" call --server "$server" --timeout 2s GET /hello >"$work/down.out" 2>"$work/down.err"
+check "an unreachable server exits 1" test $? -eq 1
+check "an unreachable server is one line" test "$(wc -l <"$work/down.err")" -eq 1
+check "an unreachable server is named" grep -q "cannot reach server $server" "$work/down.err"
+
+# Bad server flags are refused before listening.
+timeout 10 "$server_bin" --loops 0 >"$work/s1.out" 2>&1
+check "server refuses --loops 0" test $? -ne 0
+timeout 10 "$server_bin" --grace soon >"$work/s2.out" 2>&1
+check "server refuses a bad --grace" grep -q -- "--grace" "$work/s2.out"
+timeout 10 "$server_bin" --listen 999.1.1.1:1 >"$work/s3.out" 2>&1
+check "server refuses an address it cannot bind" grep -q "cannot listen on 999.1.1.1:1" "$work/s3.out"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
