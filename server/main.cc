@@ -27,6 +27,18 @@ sigset_t BlockStopSignals() {
   return set;
 }
 
+// Parses a non-negative duration flag ("10s", "500ms"); says why on stderr
+// when it is not one.
+bool ParseFlagDuration(const char* flag, const std::string& text, absl::Duration* out) {
+  if (absl::ParseDuration(text, out) && *out >= absl::ZeroDuration() &&
+      *out < absl::InfiniteDuration()) {
+    return true;
+  }
+  std::cerr << "corouter-server: " << flag << ": \"" << text
+            << "\" is not a duration such as 10s or 500ms" << std::endl;
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -51,12 +63,25 @@ int main(int argc, char** argv) {
   cli.add_option("--grace", grace_text, "on SIGINT/SIGTERM, time in-flight calls get to finish")
       ->capture_default_str();
   cli.add_option("--port-file", port_file, "write the bound port to this file once listening");
+  cli.add_option("--max-in-flight", options.max_in_flight,
+                 "requests executing at once; beyond it calls get RESOURCE_EXHAUSTED (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  std::string max_deadline_text = "0s";
+  cli.add_option("--max-deadline", max_deadline_text,
+                 "deadline for calls that come without one, or with a later one (0s: none)")
+      ->capture_default_str();
+  std::string slow_callback_text = "100ms";
+  cli.add_option("--slow-callback", slow_callback_text,
+                 "a slice of loop work longer than this is traced as BLOCKING_CALL "
+                 "(asyncio's slow_callback_duration)")
+      ->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
 
   absl::Duration grace;
-  if (!absl::ParseDuration(grace_text, &grace) || grace < absl::ZeroDuration()) {
-    std::cerr << "corouter-server: --grace: \"" << grace_text
-              << "\" is not a duration such as 10s or 500ms" << std::endl;
+  if (!ParseFlagDuration("--grace", grace_text, &grace) ||
+      !ParseFlagDuration("--max-deadline", max_deadline_text, &options.max_deadline) ||
+      !ParseFlagDuration("--slow-callback", slow_callback_text, &options.slow_callback)) {
     return 2;
   }
 

@@ -108,6 +108,9 @@ loop::Task<Outcome> Engine::Run(WireRequest wire, loop::TaskContext& context) co
     }
     trace.Emit(trace::Step::kHandlerReturned, op.endpoint, " returned ",
                outcome.response.status_code);
+  } catch (const loop::CancelledError& e) {
+    trace.Emit(trace::Step::kCancelled, "cancelled at its await: ", e.what());
+    outcome.cancelled = true;
   } catch (const HttpException& e) {
     trace.Emit(trace::Step::kFailed, "raised ", e.what());
     outcome.response = e.ToResponse();

@@ -10,7 +10,9 @@
 //   4. the path operation runs: an async one as a coroutine on this loop, a
 //      sync one on the executor (run_in_threadpool);
 //   5. an HttpException becomes its response, any other error a 500
-//      (ServerErrorMiddleware), logged; the server keeps serving.
+//      (ServerErrorMiddleware), logged; the server keeps serving;
+//   6. a cancelled request (loop::CancelledError from an await) ends with a
+//      CANCELLED step and no response.
 // Each step is traced: RECEIVED, ROUTE_MATCHED, HANDLER_STARTED, the
 // awaitables' steps, HANDLER_RETURNED or FAILED. RESPONSE_SENT is the gRPC
 // front's, which knows when the response is handed over.
@@ -42,6 +44,9 @@ struct RouteInfo {
 struct Outcome {
   http::Response response;
   std::optional<RouteInfo> route;  // unset for 404 and 405
+  /// The request was cancelled (client cancel, deadline, shutdown): there is
+  /// no response to send; the trace ended with CANCELLED.
+  bool cancelled = false;
 };
 
 /// The request as it came over the wire.

@@ -1,10 +1,24 @@
 #include "server/grpc/call_base.h"
 
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
 #include "server/grpc/proto_convert.h"
 
 namespace corouter::grpc_front {
 
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
 CallBase::CallBase(LoopServices& services) : services_(services) {}
+
+CallBase::~CallBase() {
+  if (admitted_) {  // never completed (cannot happen while the loop runs)
+    services_.shared->Release();
+    services_.counters.in_flight.fetch_sub(1, std::memory_order_relaxed);
+  }
+}
 
 void CallBase::ArmDoneNotification() { ctx_.AsyncNotifyWhenDone(done_op_.tag()); }
 
@@ -22,8 +36,49 @@ absl::Status CallBase::Admit(const corouter::v1::HttpRequest& request,
   wire_ = FromProto(request);
   request_id_ = request_id.empty() ? services_.NextRequestId() : request_id;
   trace_.emplace(services_.loop->index(), sink);
-  context_ = loop::TaskContext{services_.loop, services_.executor, &*trace_};
-  return app::Engine::Validate(wire_);
+  context_ = loop::TaskContext(services_.loop, services_.executor, &*trace_);
+  if (absl::Status status = app::Engine::Validate(wire_); !status.ok()) return status;
+  if (!services_.shared->TryAdmit()) {
+    services_.counters.refused.fetch_add(1, std::memory_order_relaxed);
+    return absl::ResourceExhaustedError(absl::StrCat("the server is running its maximum of ",
+                                                     services_.shared->max_in_flight,
+                                                     " requests (--max-in-flight); retry later"));
+  }
+  admitted_ = true;
+  services_.counters.in_flight.fetch_add(1, std::memory_order_relaxed);
+
+  const absl::Duration cap = services_.shared->max_deadline;
+  if (cap > absl::ZeroDuration()) {
+    const auto cap_at = std::chrono::system_clock::now() + absl::ToChronoNanoseconds(cap);
+    if (ctx_.deadline() > cap_at) {  // none (infinite future) or beyond the cap
+      max_deadline_timer_ = services_.loop->AddTimer(
+          loop::EventLoop::Clock::now() + absl::ToChronoNanoseconds(cap), [this, cap] {
+            max_deadline_timer_.reset();
+            deadline_exceeded_ = true;
+            context_.Cancel(absl::StrCat("deadline exceeded (server --max-deadline ",
+                                         absl::FormatDuration(cap), ")"));
+          });
+    }
+  }
+  return absl::OkStatus();
+}
+
+grpc::Status CallBase::Complete(const app::Outcome& outcome) {
+  if (max_deadline_timer_.has_value()) services_.loop->CancelTimer(*max_deadline_timer_);
+  max_deadline_timer_.reset();
+  if (admitted_) {
+    admitted_ = false;
+    services_.shared->Release();
+    services_.counters.in_flight.fetch_sub(1, std::memory_order_relaxed);
+  }
+  if (!outcome.cancelled) {
+    services_.counters.completed.fetch_add(1, std::memory_order_relaxed);
+    return grpc::Status::OK;
+  }
+  services_.counters.cancelled.fetch_add(1, std::memory_order_relaxed);
+  return grpc::Status(
+      deadline_exceeded_ ? grpc::StatusCode::DEADLINE_EXCEEDED : grpc::StatusCode::CANCELLED,
+      context_.cancel_reason());
 }
 
 void CallBase::OnFinished(bool /*ok*/) {
@@ -33,6 +88,16 @@ void CallBase::OnFinished(bool /*ok*/) {
 
 void CallBase::OnDone(bool /*ok*/) {
   done_ = true;
+  if (ctx_.IsCancelled()) {
+    // gRPC cancels the call when the client does and when its deadline
+    // passes; tell them apart by the deadline.
+    if (std::chrono::system_clock::now() >= ctx_.deadline()) {
+      deadline_exceeded_ = true;
+      context_.Cancel("deadline exceeded (the call's gRPC deadline)");
+    } else {
+      context_.Cancel("the client cancelled the call");
+    }
+  }
   MaybeDelete();
 }
 

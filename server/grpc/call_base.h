@@ -7,9 +7,16 @@
 // the subclass has no operation of its own in flight. Every one of those
 // completions arrives on the call's loop thread, so no lock is needed.
 //
-// The done tag is armed before the call is requested (shared/design/
-// architecture.md, decision 7), so a client that cancels or a deadline that
-// passes is seen on the loop (`cancelled()`).
+// Admission: a request that is not an HTTP request is refused with
+// INVALID_ARGUMENT; one beyond --max-in-flight with RESOURCE_EXHAUSTED, at
+// once (no queue). An admitted request counts as in flight until Complete().
+//
+// Cancellation (shared/design/architecture.md, decision 7): the done tag is
+// armed before the call is requested. When it fires for a call the client
+// cancelled or whose deadline passed, the request's TaskContext is cancelled:
+// its coroutine wakes at its current await and unwinds. A request that came
+// without a deadline (or with one beyond --max-deadline) gets the server's
+// cap as a timer that cancels it the same way.
 //
 // Thread safety: loop thread only.
 #ifndef COROUTER_SERVER_GRPC_CALL_BASE_H_
@@ -21,8 +28,10 @@
 #include "absl/status/status.h"
 #include "corouter/v1/execution.pb.h"
 #include "grpcpp/server_context.h"
+#include "grpcpp/support/status.h"
 #include "server/app/engine.h"
 #include "server/grpc/loop_services.h"
+#include "server/loop/event_loop.h"
 #include "server/loop/operation.h"
 #include "server/loop/task_context.h"
 #include "server/trace/request_trace.h"
@@ -36,7 +45,7 @@ class CallBase {
 
  protected:
   explicit CallBase(LoopServices& services);
-  virtual ~CallBase() = default;
+  virtual ~CallBase();
 
   /// Arms AsyncNotifyWhenDone; call once, before requesting the call.
   void ArmDoneNotification();
@@ -46,18 +55,20 @@ class CallBase {
   /// Returns false in the latter case, after deleting `this`.
   bool Arrived(bool ok);
 
-  /// Turns `request` into a WireRequest, assigns the request id and starts
-  /// the trace (with `sink`, which may be null). Errors: INVALID_ARGUMENT for
-  /// what is not an HTTP request (see app::Engine::Validate).
+  /// Turns `request` into a WireRequest, assigns the request id, starts the
+  /// trace (with `sink`, which may be null) and counts the request in.
+  /// Errors: INVALID_ARGUMENT for what is not an HTTP request (see
+  /// app::Engine::Validate); RESOURCE_EXHAUSTED beyond --max-in-flight.
   absl::Status Admit(const corouter::v1::HttpRequest& request, const std::string& request_id,
                      trace::TraceSink* sink);
 
+  /// The handler is done: counts the request out and stops its deadline
+  /// timer. Returns the gRPC status to finish with: OK, or for a cancelled
+  /// request DEADLINE_EXCEEDED / CANCELLED with the reason.
+  grpc::Status Complete(const app::Outcome& outcome);
+
   /// The tag to pass to Finish / FinishWithError / WriteAndFinish.
   void* finish_tag() { return finish_op_.tag(); }
-
-  /// Whether the call was cancelled (client cancel or deadline), as known on
-  /// the loop once the done tag fired.
-  bool cancelled() const { return done_ && ctx_.IsCancelled(); }
 
   /// The subclass has no gRPC operation of its own in flight.
   virtual bool Idle() const { return true; }
@@ -76,11 +87,17 @@ class CallBase {
   void OnFinished(bool ok);
   void OnDone(bool ok);
 
+  bool admitted_ = false;
   bool finished_ = false;
   bool done_ = false;
+  bool deadline_exceeded_ = false;
+  std::optional<loop::EventLoop::TimerId> max_deadline_timer_;
   loop::MemberOperation<CallBase, &CallBase::OnFinished> finish_op_{this};
   loop::MemberOperation<CallBase, &CallBase::OnDone> done_op_{this};
 };
+
+/// The gRPC status for an absl::Status (same canonical codes).
+grpc::Status ToGrpcStatus(const absl::Status& status);
 
 }  // namespace corouter::grpc_front
 

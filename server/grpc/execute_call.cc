@@ -19,9 +19,7 @@ void ExecuteCall::OnArrived(bool ok) {
   Request(services_);
   if (absl::Status status = Admit(request_.request(), request_.request_id(), nullptr);
       !status.ok()) {
-    responder_.FinishWithError(
-        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(status.message())),
-        finish_tag());
+    responder_.FinishWithError(ToGrpcStatus(status), finish_tag());
     return;
   }
   loop::Spawn(&context_, Run());
@@ -29,6 +27,10 @@ void ExecuteCall::OnArrived(bool ok) {
 
 loop::Task<void> ExecuteCall::Run() {
   app::Outcome outcome = co_await services_.engine->Run(std::move(wire_), context_);
+  if (grpc::Status status = Complete(outcome); !status.ok()) {
+    responder_.FinishWithError(status, finish_tag());
+    co_return;
+  }
   reply_.set_request_id(request_id_);
   ToProto(outcome.response, reply_.mutable_response());
   if (outcome.route.has_value()) ToProto(*outcome.route, reply_.mutable_route());

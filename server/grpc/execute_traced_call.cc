@@ -18,8 +18,7 @@ void ExecuteTracedCall::OnArrived(bool ok) {
   if (!Arrived(ok)) return;
   Request(services_);
   if (absl::Status status = Admit(request_.request(), request_.request_id(), this); !status.ok()) {
-    writer_.Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(status.message())),
-                   finish_tag());
+    writer_.Finish(ToGrpcStatus(status), finish_tag());
     return;
   }
   loop::Spawn(&context_, Run());
@@ -27,8 +26,12 @@ void ExecuteTracedCall::OnArrived(bool ok) {
 
 loop::Task<void> ExecuteTracedCall::Run() {
   outcome_ = co_await services_.engine->Run(std::move(wire_), context_);
-  trace_->Emit(trace::Step::kResponseSent, outcome_.response.status_code, " ",
-               outcome_.response.body.size(), " bytes");
+  finish_status_ = Complete(outcome_);
+  // A cancelled request's trace ended with CANCELLED: there is no response.
+  if (finish_status_.ok()) {
+    trace_->Emit(trace::Step::kResponseSent, outcome_.response.status_code, " ",
+                 outcome_.response.body.size(), " bytes");
+  }
   finish_after_writes_ = true;
   if (!write_in_flight_) WriteNext();
 }
@@ -64,7 +67,7 @@ void ExecuteTracedCall::WriteNext() {
   }
   if (finish_after_writes_) {
     finish_after_writes_ = false;
-    writer_.Finish(grpc::Status::OK, finish_tag());
+    writer_.Finish(finish_status_, finish_tag());
   }
 }
 

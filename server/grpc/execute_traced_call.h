@@ -50,6 +50,7 @@ class ExecuteTracedCall final : public CallBase, public trace::TraceSink {
   bool peer_gone_ = false;
   bool finish_after_writes_ = false;
   app::Outcome outcome_;
+  grpc::Status finish_status_;
   loop::MemberOperation<ExecuteTracedCall, &ExecuteTracedCall::OnArrived> arrived_op_{this};
   loop::MemberOperation<ExecuteTracedCall, &ExecuteTracedCall::OnWritten> written_op_{this};
 };

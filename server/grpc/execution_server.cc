@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -26,6 +27,8 @@ absl::StatusOr<int> ExecutionServer::Start() {
   }
   if (options_.loops == 0) return absl::InvalidArgumentError("loops must be at least 1");
   started_ = true;
+  shared_.max_in_flight = options_.max_in_flight;
+  shared_.max_deadline = options_.max_deadline;
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -45,6 +48,7 @@ absl::StatusOr<int> ExecutionServer::Start() {
   executor_ = std::make_unique<loop::Executor>(options_.executor_threads);
   for (size_t i = 0; i < options_.loops; ++i) {
     loops_.push_back(std::make_unique<loop::EventLoop>(cqs_[i].get(), static_cast<uint32_t>(i)));
+    loops_.back()->set_slow_callback_threshold(absl::ToChronoNanoseconds(options_.slow_callback));
     auto services = std::make_unique<LoopServices>();
     services->service = &service_;
     services->cq = cqs_[i].get();
@@ -52,6 +56,7 @@ absl::StatusOr<int> ExecutionServer::Start() {
     services->executor = executor_.get();
     services->engine = &engine_;
     services->app = &app_;
+    services->shared = &shared_;
     services_.push_back(std::move(services));
   }
   for (size_t i = 0; i < options_.loops; ++i) {
@@ -78,6 +83,12 @@ void ExecutionServer::Shutdown(absl::Duration grace) {
   if (!started_ || stopped_) return;
   stopped_ = true;
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(grace));
+  // Cancelled handlers unwind on their loops; an offloaded one only once its
+  // thread returns. Wait for that, but not forever.
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while (shared_.in_flight.load() > 0 && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
   for (auto& event_loop : loops_) event_loop->Shutdown();
   for (auto& thread : threads_) thread.join();
   threads_.clear();

@@ -14,9 +14,11 @@
 //   server.Shutdown(absl::Seconds(10));
 //
 // Shutdown order (decision 8): grpc::Server::Shutdown(deadline) from a
-// non-loop thread while the loops keep running (in-flight calls finish until
-// the deadline, then are cancelled), then each loop's completion queue is
-// shut down and drained, the loop threads joined, and the executor drained.
+// non-loop thread while the loops keep running (no new calls; in-flight calls
+// finish until the deadline, then are cancelled and their handlers woken at
+// their awaits), then a wait until no request is in flight (an offloaded one
+// must see its thread return), then each loop's completion queue is shut
+// down and drained, the loop threads joined, and the executor drained.
 //
 // Thread safety: Start, Shutdown and Wait are called from one controlling
 // thread (not a loop thread). The App must outlive the server.
@@ -50,6 +52,15 @@ struct ServerOptions {
   size_t executor_threads = loop::Executor::kDefaultCapacity;
   /// Calls requested ahead of time per method per loop.
   size_t calls_per_method = 8;
+  /// Requests executing at once, server-wide; beyond it calls are refused at
+  /// once with RESOURCE_EXHAUSTED. 0: no limit.
+  int64_t max_in_flight = 0;
+  /// Deadline for requests that come without one (or with a later one);
+  /// zero: none.
+  absl::Duration max_deadline = absl::ZeroDuration();
+  /// A slice of loop work longer than this is a blocking call (asyncio's
+  /// slow_callback_duration).
+  absl::Duration slow_callback = absl::Milliseconds(100);
 };
 
 class ExecutionServer {
@@ -72,6 +83,9 @@ class ExecutionServer {
   /// cancels the rest, stops the loops. Idempotent.
   void Shutdown(absl::Duration grace);
 
+  /// Requests executing now, server-wide (thread-safe).
+  int64_t in_flight() const { return shared_.in_flight.load(); }
+
  private:
   const app::App& app_;
   const ServerOptions options_;
@@ -82,6 +96,7 @@ class ExecutionServer {
   std::vector<std::unique_ptr<loop::EventLoop>> loops_;
   std::vector<std::unique_ptr<LoopServices>> services_;
   std::vector<std::thread> threads_;
+  ServerShared shared_;
   std::unique_ptr<grpc::Server> server_;
   bool started_ = false;
   bool stopped_ = false;

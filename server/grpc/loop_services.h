@@ -1,17 +1,21 @@
 // server/grpc/loop_services.h
 //
 // What the call objects of one event loop share: the gRPC service and the
-// completion queue to request calls on, the loop, the executor, the engine
-// and a request-id counter. One per loop; owned by the ExecutionServer.
+// completion queue to request calls on, the loop, the executor, the engine,
+// the server-wide limits and in-flight count, and this loop's counters.
+// One per loop; owned by the ExecutionServer.
 //
-// Thread safety: used on its loop's thread only.
+// Thread safety: the counters are atomics, read by GetStats from any loop;
+// everything else is used on its loop's thread only.
 #ifndef COROUTER_SERVER_GRPC_LOOP_SERVICES_H_
 #define COROUTER_SERVER_GRPC_LOOP_SERVICES_H_
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "corouter/v1/execution.grpc.pb.h"
 #include "grpcpp/server_context.h"
 #include "server/app/engine.h"
@@ -20,6 +24,35 @@
 
 namespace corouter::grpc_front {
 
+/// Limits and counts shared by every loop of a server.
+struct ServerShared {
+  /// Requests executing at once, server-wide; 0 means no limit.
+  int64_t max_in_flight = 0;
+  /// Deadline given to requests that arrive without one (or with a later
+  /// one); zero means none.
+  absl::Duration max_deadline = absl::ZeroDuration();
+  std::atomic<int64_t> in_flight{0};
+
+  /// Counts a request in, unless that would exceed max_in_flight.
+  bool TryAdmit() {
+    const int64_t now = in_flight.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (max_in_flight > 0 && now > max_in_flight) {
+      in_flight.fetch_sub(1, std::memory_order_relaxed);
+      return false;
+    }
+    return true;
+  }
+  void Release() { in_flight.fetch_sub(1, std::memory_order_relaxed); }
+};
+
+/// One loop's request counters.
+struct LoopCounters {
+  std::atomic<int64_t> in_flight{0};
+  std::atomic<uint64_t> completed{0};
+  std::atomic<uint64_t> cancelled{0};
+  std::atomic<uint64_t> refused{0};
+};
+
 struct LoopServices {
   corouter::v1::ExecutionService::AsyncService* service = nullptr;
   grpc::ServerCompletionQueue* cq = nullptr;
@@ -27,6 +60,8 @@ struct LoopServices {
   loop::Executor* executor = nullptr;
   const app::Engine* engine = nullptr;
   const app::App* app = nullptr;
+  ServerShared* shared = nullptr;
+  LoopCounters counters;
   uint64_t requests = 0;
 
   /// A server-unique id for a request that came without one: "0-17" is the

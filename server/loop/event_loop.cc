@@ -5,7 +5,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "grpc/support/time.h"
+#include "server/loop/task_context.h"
 #include "server/trace/thread_name.h"
 
 namespace corouter::loop {
@@ -17,12 +19,31 @@ EventLoop::EventLoop(grpc::CompletionQueue* cq, uint32_t index) : cq_(cq), index
 
 EventLoop::~EventLoop() = default;
 
+template <typename Fn>
+void EventLoop::RunSlice(Fn&& fn) {
+  slice_start_ = Clock::now();
+  slice_context_ = nullptr;
+  slice_reported_ = false;
+  fn();
+  const auto took = Clock::now() - slice_start_;
+  const int64_t nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(took).count();
+  busy_nanos_.fetch_add(nanos, std::memory_order_relaxed);
+  slices_.fetch_add(1, std::memory_order_relaxed);
+  if (nanos > longest_slice_nanos_.load(std::memory_order_relaxed)) {
+    longest_slice_nanos_.store(nanos, std::memory_order_relaxed);
+  }
+  if (took > slow_threshold_) slow_slices_.fetch_add(1, std::memory_order_relaxed);
+  slice_context_ = nullptr;
+}
+
 EventLoop* EventLoop::Current() { return current_loop; }
 
 void EventLoop::Run() {
   thread_id_.store(std::this_thread::get_id());
   current_loop = this;
   trace::SetCurrentThreadName(absl::StrCat("loop-", index_));
+  trace::SetThreadEmitHook(this);
+  run_start_.store(Clock::now());
   while (true) {
     RunScheduled();
     FireDueTimers();
@@ -43,8 +64,11 @@ void EventLoop::Run() {
     bool ok = false;
     const auto status = cq_->AsyncNext(&tag, &ok, deadline);
     if (status == grpc::CompletionQueue::SHUTDOWN) break;
-    if (status == grpc::CompletionQueue::GOT_EVENT) Operation::Complete(tag, ok);
+    if (status == grpc::CompletionQueue::GOT_EVENT) {
+      RunSlice([tag, ok] { Operation::Complete(tag, ok); });
+    }
   }
+  trace::SetThreadEmitHook(nullptr);
   current_loop = nullptr;
 }
 
@@ -85,7 +109,7 @@ void EventLoop::RunScheduled() {
   for (size_t n = scheduled_.size(); n > 0 && !scheduled_.empty(); --n) {
     Callback fn = std::move(scheduled_.front());
     scheduled_.pop_front();
-    fn();
+    RunSlice(fn);
   }
 }
 
@@ -102,6 +126,39 @@ bool EventLoop::CancelTimer(TimerId id) {
   return pending_.erase(id) > 0;
 }
 
+void EventLoop::Resume(TaskContext* context, std::coroutine_handle<> handle) {
+  slice_context_ = context;
+  handle.resume();
+}
+
+void EventLoop::BeforeEmit(trace::RequestTrace& trace, trace::Step step) {
+  if (slice_reported_ || slice_context_ == nullptr || slice_context_->trace != &trace) return;
+  if (step == trace::Step::kBlockingCall) {
+    slice_reported_ = true;  // the handler announced its blocking call itself
+    return;
+  }
+  const auto held = Clock::now() - slice_start_;
+  if (held <= slow_threshold_) return;
+  slice_reported_ = true;
+  trace.Emit(trace::Step::kBlockingCall, "loop ", index_, " held for ",
+             absl::FormatDuration(absl::FromChrono(held)), " without an await (over the ",
+             absl::FormatDuration(absl::FromChrono(slow_threshold_)), " slow-callback threshold)");
+}
+
+LoopStats EventLoop::stats() const {
+  LoopStats out;
+  out.busy = std::chrono::nanoseconds(busy_nanos_.load(std::memory_order_relaxed));
+  const auto start = run_start_.load();
+  out.running = start == Clock::time_point{}
+                    ? std::chrono::nanoseconds(0)
+                    : std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start);
+  out.longest_slice =
+      std::chrono::nanoseconds(longest_slice_nanos_.load(std::memory_order_relaxed));
+  out.slices = slices_.load(std::memory_order_relaxed);
+  out.slow_slices = slow_slices_.load(std::memory_order_relaxed);
+  return out;
+}
+
 EventLoop::Clock::time_point EventLoop::NextWake() const { return timers_.front().deadline; }
 
 void EventLoop::FireDueTimers() {
@@ -111,7 +168,7 @@ void EventLoop::FireDueTimers() {
     Timer timer = std::move(timers_.back());
     timers_.pop_back();
     if (pending_.erase(timer.id) == 0) continue;  // cancelled
-    timer.fn();
+    RunSlice(timer.fn);
   }
 }
 

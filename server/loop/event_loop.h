@@ -13,6 +13,17 @@
 //    reused immediate `grpc::Alarm`, the doorbell, wakes AsyncNext.
 //  - Work from the loop thread itself (`Schedule`) goes into a local FIFO.
 //
+// Slices and blocking detection. Every callback the loop runs (a gRPC
+// completion, a timer, scheduled or posted work) is one slice: the time until
+// it returns to the loop. A coroutine resumed through Resume() attributes the
+// slice to its request. A slice longer than the slow-callback threshold
+// (default 100 ms, asyncio's `loop.slow_callback_duration` in debug mode) held
+// the loop: every other request waited. It is counted in stats(), and the
+// request that held the loop gets a BLOCKING_CALL trace event at its next
+// step (unless the handler already announced the blocking call itself, as
+// RequestContext::BlockingSleep does), whatever the handler did to block:
+// `std::this_thread::sleep_for` is caught like `time.sleep` in asyncio.
+//
 // Lifecycle: construct, call Run() on the thread that will own the loop; from
 // another thread call Shutdown() after the gRPC server's Shutdown() returned;
 // Run() returns once the completion queue is drained.
@@ -24,6 +35,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <coroutine>
 #include <cstdint>
 #include <deque>
 #include <thread>
@@ -36,10 +48,26 @@
 #include "grpcpp/alarm.h"
 #include "grpcpp/completion_queue.h"
 #include "server/loop/operation.h"
+#include "server/trace/emit_hook.h"
 
 namespace corouter::loop {
 
-class EventLoop {
+struct TaskContext;
+
+/// Counters of one loop; a consistent-enough snapshot read from any thread.
+struct LoopStats {
+  /// Time spent running slices (not waiting in AsyncNext).
+  std::chrono::nanoseconds busy{0};
+  /// Time since Run() started.
+  std::chrono::nanoseconds running{0};
+  /// The longest slice so far.
+  std::chrono::nanoseconds longest_slice{0};
+  uint64_t slices = 0;
+  /// Slices over the slow-callback threshold.
+  uint64_t slow_slices = 0;
+};
+
+class EventLoop final : public trace::EmitHook {
  public:
   using Clock = std::chrono::steady_clock;
   using Callback = absl::AnyInvocable<void()>;
@@ -77,6 +105,21 @@ class EventLoop {
   /// whether it was still pending.
   bool CancelTimer(TimerId id);
 
+  /// Loop thread only: resumes `handle`, the coroutine of `context`'s
+  /// request, attributing the current slice to that request.
+  void Resume(TaskContext* context, std::coroutine_handle<> handle);
+
+  /// Loop thread only: attributes the current slice to `context`'s request
+  /// (Spawn does this for a request's first slice).
+  void AttributeSlice(TaskContext* context) { slice_context_ = context; }
+
+  /// A slice longer than this held the loop. Set before Run().
+  void set_slow_callback_threshold(Clock::duration threshold) { slow_threshold_ = threshold; }
+  Clock::duration slow_callback_threshold() const { return slow_threshold_; }
+
+  /// Thread-safe.
+  LoopStats stats() const;
+
   /// Index given at construction.
   uint32_t index() const { return index_; }
 
@@ -105,6 +148,9 @@ class EventLoop {
   };
 
   void OnDoorbell(bool ok);
+  template <typename Fn>
+  void RunSlice(Fn&& fn);
+  void BeforeEmit(trace::RequestTrace& trace, trace::Step step) override;
   void RunScheduled();
   void FireDueTimers();
   Clock::time_point NextWake() const;
@@ -118,6 +164,17 @@ class EventLoop {
   absl::flat_hash_set<TimerId> pending_;  // ids in timers_ not cancelled
   TimerId next_timer_id_ = 1;
   std::deque<Callback> scheduled_;
+  Clock::duration slow_threshold_ = std::chrono::milliseconds(100);
+  Clock::time_point slice_start_;
+  TaskContext* slice_context_ = nullptr;
+  bool slice_reported_ = false;
+
+  // Stats, written by the loop thread, read by any.
+  std::atomic<Clock::time_point> run_start_{};
+  std::atomic<int64_t> busy_nanos_{0};
+  std::atomic<int64_t> longest_slice_nanos_{0};
+  std::atomic<uint64_t> slices_{0};
+  std::atomic<uint64_t> slow_slices_{0};
 
   // Cross-thread state.
   absl::Mutex mu_;

@@ -8,6 +8,10 @@
 // An exception thrown by `fn` is captured on the executor thread and rethrown
 // from the co_await on the loop, as run_in_executor's future re-raises.
 //
+// Cancellation: a thread cannot be interrupted, so a cancelled request waits
+// for `fn` to return, then the co_await throws CancelledError and the result
+// is discarded (as a cancelled asyncio task's run_in_executor future).
+//
 // Trace: OFFLOAD_QUEUED (on the loop), OFFLOAD_STARTED with the queue wait and
 // OFFLOAD_FINISHED with the run time (on the executor thread), then
 // AWAIT_RESUMED (back on the loop).
@@ -43,8 +47,9 @@ class OffloadAwaitable {
   bool await_ready() const noexcept { return false; }
 
   template <typename Promise>
-  void await_suspend(std::coroutine_handle<Promise> handle) {
+  bool await_suspend(std::coroutine_handle<Promise> handle) {
     context_ = handle.promise().context();
+    if (context_->cancelled()) return false;  // await_resume throws
     trace::RequestTrace* trace = context_->trace;
     EventLoop* loop = context_->loop;
     if (trace) trace->Emit(trace::Step::kOffloadQueued, what_, " -> executor");
@@ -71,11 +76,14 @@ class OffloadAwaitable {
             absl::FormatDuration(absl::FromChrono(std::chrono::steady_clock::now() - started_at)),
             ")");
       }
-      loop->Post([handle] { handle.resume(); });
+      TaskContext* context = context_;
+      loop->Post([loop, context, handle] { loop->Resume(context, handle); });
     });
+    return true;
   }
 
   Result await_resume() {
+    context_->ThrowIfCancelled();
     if (context_->trace) {
       context_->trace->Emit(trace::Step::kAwaitResumed, what_, " returned, resumed on loop ",
                             context_->loop->index());

@@ -10,6 +10,10 @@
 // Trace: AWAIT_STARTED "sleep(2s)" when it suspends, AWAIT_RESUMED when it
 // resumes.
 //
+// Cancellation: a cancelled request's Sleep wakes at once (its timer is
+// removed) and the co_await throws CancelledError; Sleep in an
+// already-cancelled request throws without suspending.
+//
 // Thread safety: co_await only from a Task running on an event loop thread.
 #ifndef COROUTER_SERVER_LOOP_SLEEP_H_
 #define COROUTER_SERVER_LOOP_SLEEP_H_
@@ -31,14 +35,14 @@ class SleepAwaitable {
   bool await_ready() const noexcept { return false; }
 
   template <typename Promise>
-  void await_suspend(std::coroutine_handle<Promise> handle) {
-    Suspend(handle.promise().context(), handle);
+  bool await_suspend(std::coroutine_handle<Promise> handle) {
+    return Suspend(handle.promise().context(), handle);
   }
 
   void await_resume();
 
  private:
-  void Suspend(TaskContext* context, std::coroutine_handle<> handle);
+  bool Suspend(TaskContext* context, std::coroutine_handle<> handle);
 
   std::chrono::nanoseconds duration_;
   TaskContext* context_ = nullptr;

@@ -14,6 +14,7 @@
 #include <exception>
 #include <utility>
 
+#include "server/loop/event_loop.h"
 #include "server/loop/task.h"
 #include "server/loop/task_context.h"
 
@@ -42,6 +43,7 @@ inline Detached RunDetached(TaskContext* /*context*/, Task<void> task) { co_awai
 
 /// Starts `task` with `context` (which must outlive it).
 inline void Spawn(TaskContext* context, Task<void> task) {
+  if (context->loop != nullptr) context->loop->AttributeSlice(context);
   detail::RunDetached(context, std::move(task));
 }
 

@@ -1,10 +1,12 @@
 #include "server/trace/request_trace.h"
 
+#include "server/trace/emit_hook.h"
 #include "server/trace/thread_name.h"
 
 namespace corouter::trace {
 
 void RequestTrace::Deliver(Step step, std::string detail, std::optional<RouteData> route) {
+  if (EmitHook* hook = ThreadEmitHook()) hook->BeforeEmit(*this, step);
   TraceEvent event;
   event.step = step;
   event.time = std::chrono::system_clock::now();

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "corouter/v1/execution.grpc.pb.h"
@@ -22,11 +23,10 @@ namespace corouter::testing {
 /// Every RPC in the tests is bounded by this.
 inline constexpr std::chrono::seconds kRpcDeadline{20};
 
-class SeedServer {
+/// A real server for `app` on 127.0.0.1:0.
+class TestServer {
  public:
-  /// Starts the seed app with its durations multiplied by `time_scale`.
-  explicit SeedServer(double time_scale, grpc_front::ServerOptions options = {})
-      : app_(app::BuildSeedApp({.time_scale = time_scale})) {
+  explicit TestServer(app::App app, grpc_front::ServerOptions options = {}) : app_(std::move(app)) {
     options.address = "127.0.0.1:0";
     server_ = std::make_unique<grpc_front::ExecutionServer>(app_, options);
     auto port = server_->Start();
@@ -38,7 +38,9 @@ class SeedServer {
     channel_ = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
     stub_ = corouter::v1::ExecutionService::NewStub(channel_);
   }
-  ~SeedServer() { server_->Shutdown(absl::Seconds(5)); }
+  ~TestServer() { server_->Shutdown(absl::Seconds(5)); }
+
+  grpc_front::ExecutionServer& server() { return *server_; }
 
   const std::string& address() const { return address_; }
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
@@ -85,6 +87,13 @@ class SeedServer {
   std::string address_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<corouter::v1::ExecutionService::Stub> stub_;
+};
+
+/// The seed app with its durations multiplied by `time_scale`.
+class SeedServer : public TestServer {
+ public:
+  explicit SeedServer(double time_scale, grpc_front::ServerOptions options = {})
+      : TestServer(app::BuildSeedApp({.time_scale = time_scale}), std::move(options)) {}
 };
 
 /// The header named `name` in `response`, or "" if absent.
