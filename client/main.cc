@@ -3,6 +3,7 @@
 //   corouter call [--server HOST:PORT] [--timeout D] METHOD TARGET [METHOD TARGET ...]
 //                 [-H 'name: value']... [-d BODY] [--trace]
 //   corouter routes [--server HOST:PORT] [--timeout D]
+//   corouter stats [--server HOST:PORT] [--timeout D]
 //
 // Exit codes: see client/exit_code.h.
 #include <exception>
@@ -94,6 +95,11 @@ int Main(int argc, char** argv) {
   ConnectionFlags routes_flags;
   AddConnectionFlags(*routes, routes_flags);
 
+  CLI::App* stats = app.add_subcommand(
+      "stats", "Print the server's counters: loops, executor, per-route latency");
+  ConnectionFlags stats_flags;
+  AddConnectionFlags(*stats, stats_flags);
+
   CallOptions call_options;
   ConnectionOptions routes_options;
   try {
@@ -114,7 +120,7 @@ int Main(int argc, char** argv) {
       }
       call_options.reorder_window = window;
     } else {
-      routes_options = ToConnectionOptions(routes_flags);
+      routes_options = ToConnectionOptions(stats->parsed() ? stats_flags : routes_flags);
     }
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
@@ -122,12 +128,14 @@ int Main(int argc, char** argv) {
     }
     const std::string help = call->parsed()     ? "corouter call --help"
                              : routes->parsed() ? "corouter routes --help"
+                             : stats->parsed()  ? "corouter stats --help"
                                                 : "corouter --help";
     std::cerr << "corouter: " << e.what() << " (see '" << help << "')\n";
     return kExitUsage;
   }
 
   if (call->parsed()) return RunCall(call_options, std::cout, std::cerr);
+  if (stats->parsed()) return RunStats(routes_options, std::cout, std::cerr);
   return RunRoutes(routes_options, std::cout, std::cerr);
 }
 

@@ -5,6 +5,7 @@
 #include "client/exit_code.h"
 #include "client/routes_table.h"
 #include "client/rpc_error.h"
+#include "client/stats_table.h"
 #include "corouter/v1/execution.grpc.pb.h"
 #include "grpcpp/client_context.h"
 
@@ -14,24 +15,51 @@ int RunRoutes(const ConnectionOptions& options, std::ostream& out, std::ostream&
   return RunRoutes(CreateChannel(options.server), options, out, err);
 }
 
-int RunRoutes(const std::shared_ptr<grpc::Channel>& channel, const ConnectionOptions& options,
-              std::ostream& out, std::ostream& err) {
+namespace {
+
+// Calls one unary RPC of the service (`rpc` names it in errors) and prints
+// `render(reply)`.
+template <typename Request, typename Reply, typename Method, typename Render>
+int RunUnary(const std::shared_ptr<grpc::Channel>& channel, const ConnectionOptions& options,
+             const char* rpc, Method method, Render render, std::ostream& out, std::ostream& err) {
   std::unique_ptr<corouter::v1::ExecutionService::Stub> stub =
       corouter::v1::ExecutionService::NewStub(channel);
   grpc::ClientContext context;
   SetDeadline(context, options.timeout);
-  corouter::v1::ListRoutesResponse reply;
-  grpc::Status status = stub->ListRoutes(&context, corouter::v1::ListRoutesRequest(), &reply);
+  Reply reply;
+  grpc::Status status = ((*stub).*method)(&context, Request(), &reply);
   if (!status.ok()) {
     status = ReclassifyDeadline(
         status, channel->GetState(/*try_to_connect=*/false) == GRPC_CHANNEL_READY, options.timeout);
-    err << FormatRpcError(options.server, "ListRoutes", options.timeout, status) << '\n';
+    err << FormatRpcError(options.server, rpc, options.timeout, status) << '\n';
     err.flush();
     return kExitRpcFailure;
   }
-  for (const std::string& line : RenderRoutesTable(reply)) out << line << '\n';
+  for (const std::string& line : render(reply)) out << line << '\n';
   out.flush();
   return kExitOk;
+}
+
+}  // namespace
+
+int RunRoutes(const std::shared_ptr<grpc::Channel>& channel, const ConnectionOptions& options,
+              std::ostream& out, std::ostream& err) {
+  using Stub = corouter::v1::ExecutionService::Stub;
+  return RunUnary<corouter::v1::ListRoutesRequest, corouter::v1::ListRoutesResponse>(
+      channel, options, "ListRoutes",
+      static_cast<grpc::Status (Stub::*)(grpc::ClientContext*,
+                                         const corouter::v1::ListRoutesRequest&,
+                                         corouter::v1::ListRoutesResponse*)>(&Stub::ListRoutes),
+      RenderRoutesTable, out, err);
+}
+
+int RunStats(const ConnectionOptions& options, std::ostream& out, std::ostream& err) {
+  using Stub = corouter::v1::ExecutionService::Stub;
+  return RunUnary<corouter::v1::GetStatsRequest, corouter::v1::GetStatsResponse>(
+      CreateChannel(options.server), options, "GetStats",
+      static_cast<grpc::Status (Stub::*)(grpc::ClientContext*, const corouter::v1::GetStatsRequest&,
+                                         corouter::v1::GetStatsResponse*)>(&Stub::GetStats),
+      RenderStats, out, err);
 }
 
 }  // namespace corouter::client

@@ -1,5 +1,6 @@
-// `corouter routes`: asks a corouter server for its route table (ListRoutes)
-// and prints it (see routes_table.h).
+// `corouter routes` and `corouter stats`: one unary RPC to a corouter server
+// (ListRoutes, GetStats), printed as a table (see routes_table.h,
+// stats_table.h).
 #ifndef COROUTER_CLIENT_ROUTES_COMMAND_H_
 #define COROUTER_CLIENT_ROUTES_COMMAND_H_
 
@@ -21,6 +22,10 @@ int RunRoutes(const ConnectionOptions& options, std::ostream& out, std::ostream&
 // in error messages.
 int RunRoutes(const std::shared_ptr<grpc::Channel>& channel, const ConnectionOptions& options,
               std::ostream& out, std::ostream& err);
+
+// `corouter stats`: calls GetStats and prints it (see stats_table.h), with
+// the same deadline, errors and exit codes as RunRoutes.
+int RunStats(const ConnectionOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace corouter::client
 

@@ -1,19 +1,13 @@
 #include "client/routes_table.h"
 
-#include <algorithm>
-#include <array>
-#include <cstddef>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "client/aligned_table.h"
 #include "client/text_cell.h"
 
 namespace corouter::client {
 namespace {
-
-constexpr std::size_t kColumns = 5;
-using Row = std::array<std::string, kColumns>;
 
 absl::string_view LocationName(corouter::v1::ParameterLocation location) {
   switch (location) {
@@ -38,17 +32,6 @@ std::string PythonDefault(absl::string_view json) {
   return std::string(json);
 }
 
-std::string JoinRow(const Row& cells, const std::array<std::size_t, kColumns>& widths) {
-  std::string line;
-  for (std::size_t i = 0; i < kColumns; ++i) {
-    if (i > 0) line.append("  ");
-    line.append(i + 1 < kColumns ? PadRight(cells[i], widths[i]) : cells[i]);
-  }
-  // The last cell may be empty: drop the padding before it.
-  line.erase(line.find_last_not_of(' ') + 1);
-  return line;
-}
-
 }  // namespace
 
 std::string FormatParameter(const corouter::v1::Parameter& parameter) {
@@ -63,7 +46,7 @@ std::string FormatParameter(const corouter::v1::Parameter& parameter) {
 }
 
 std::vector<std::string> RenderRoutesTable(const corouter::v1::ListRoutesResponse& routes) {
-  std::vector<Row> rows;
+  std::vector<std::vector<std::string>> rows;
   rows.push_back({"METHODS", "PATH", "ENDPOINT", "KIND", "PARAMETERS"});
   for (const corouter::v1::Route& route : routes.routes()) {
     std::vector<std::string> parameters;
@@ -78,19 +61,7 @@ std::vector<std::string> RenderRoutesTable(const corouter::v1::ListRoutesRespons
         SanitizeCell(absl::StrJoin(parameters, ", ")),
     });
   }
-  std::array<std::size_t, kColumns> widths{};
-  for (const Row& row : rows) {
-    for (std::size_t i = 0; i < kColumns; ++i) {
-      widths[i] = std::max(widths[i], DisplayWidth(row[i]));
-    }
-  }
-  Row rule;
-  for (std::size_t i = 0; i < kColumns; ++i) rule[i] = std::string(widths[i], '-');
-  std::vector<std::string> lines;
-  lines.push_back(JoinRow(rows[0], widths));
-  lines.push_back(JoinRow(rule, widths));
-  for (std::size_t r = 1; r < rows.size(); ++r) lines.push_back(JoinRow(rows[r], widths));
-  return lines;
+  return RenderAlignedTable(rows);
 }
 
 }  // namespace corouter::client

@@ -71,6 +71,12 @@ grpc::Status CallBase::Complete(const app::Outcome& outcome) {
     services_.shared->Release();
     services_.counters.in_flight.fetch_sub(1, std::memory_order_relaxed);
   }
+  const size_t route =
+      outcome.route.has_value()
+          ? static_cast<size_t>(outcome.route->operation - services_.app->operations().data())
+          : services_.route_stats->routes();
+  services_.route_stats->Record(route, std::chrono::steady_clock::now() - trace_->received(),
+                                outcome.cancelled);
   if (!outcome.cancelled) {
     services_.counters.completed.fetch_add(1, std::memory_order_relaxed);
     return grpc::Status::OK;

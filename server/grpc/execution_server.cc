@@ -10,6 +10,7 @@
 #include "grpcpp/server_builder.h"
 #include "server/grpc/execute_call.h"
 #include "server/grpc/execute_traced_call.h"
+#include "server/grpc/get_stats_call.h"
 #include "server/grpc/list_routes_call.h"
 
 namespace corouter::grpc_front {
@@ -46,6 +47,8 @@ absl::StatusOr<int> ExecutionServer::Start() {
   }
 
   executor_ = std::make_unique<loop::Executor>(options_.executor_threads);
+  shared_.executor = executor_.get();
+  shared_.started = std::chrono::steady_clock::now();
   for (size_t i = 0; i < options_.loops; ++i) {
     loops_.push_back(std::make_unique<loop::EventLoop>(cqs_[i].get(), static_cast<uint32_t>(i)));
     loops_.back()->set_slow_callback_threshold(absl::ToChronoNanoseconds(options_.slow_callback));
@@ -57,6 +60,8 @@ absl::StatusOr<int> ExecutionServer::Start() {
     services->engine = &engine_;
     services->app = &app_;
     services->shared = &shared_;
+    services->route_stats = std::make_unique<stats::RouteStats>(app_.operations().size());
+    shared_.loops.push_back(services.get());
     services_.push_back(std::move(services));
   }
   for (size_t i = 0; i < options_.loops; ++i) {
@@ -71,6 +76,7 @@ absl::StatusOr<int> ExecutionServer::Start() {
           ExecuteCall::Request(*services);
           ExecuteTracedCall::Request(*services);
           ListRoutesCall::Request(*services);
+          GetStatsCall::Request(*services);
         }
       });
       event_loop->Run();

@@ -11,8 +11,11 @@
 #define COROUTER_SERVER_GRPC_LOOP_SERVICES_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -21,11 +24,19 @@
 #include "server/app/engine.h"
 #include "server/loop/event_loop.h"
 #include "server/loop/executor.h"
+#include "server/stats/route_stats.h"
 
 namespace corouter::grpc_front {
 
+struct LoopServices;
+
 /// Limits and counts shared by every loop of a server.
 struct ServerShared {
+  /// Every loop's services, for GetStats (set before serving).
+  std::vector<LoopServices*> loops;
+  loop::Executor* executor = nullptr;
+  std::chrono::steady_clock::time_point started;
+
   /// Requests executing at once, server-wide; 0 means no limit.
   int64_t max_in_flight = 0;
   /// Deadline given to requests that arrive without one (or with a later
@@ -62,6 +73,7 @@ struct LoopServices {
   const app::App* app = nullptr;
   ServerShared* shared = nullptr;
   LoopCounters counters;
+  std::unique_ptr<stats::RouteStats> route_stats;
   uint64_t requests = 0;
 
   /// A server-unique id for a request that came without one: "0-17" is the

@@ -66,6 +66,12 @@ timeout 20 "$client_bin" routes --server "$server" >"$work/routes.out" 2>&1
 check "routes exits 0" test $? -eq 0
 check "routes lists /slow_task/{item_id}" grep -qE 'GET +/slow_task/\{item_id\} +read_item +async' "$work/routes.out"
 
+# The server's counters.
+timeout 20 "$client_bin" stats --server "$server" >"$work/stats.out" 2>&1
+check "stats exits 0" test $? -eq 0
+check "stats shows the loop row" grep -qE '^0 +[0-9]+ +[0-9]+' "$work/stats.out"
+check "stats shows /slow_task latencies" grep -qE '^/slow_task/\{item_id\} +read_item +1 ' "$work/stats.out"
+
 # A bad target: one line on stderr naming the field, exit 1.
 timeout 20 "$client_bin" call --server "$server" GET no-slash >"$work/bad.out" 2>"$work/bad.err"
 check "a bad target exits 1" test $? -eq 1

@@ -277,3 +277,43 @@ TEST(Shutdown, SleepsLongerThanTheGraceAreCancelledAndShutdownReturns) {
 
 }  // namespace
 }  // namespace corouter::testing
+
+namespace corouter::testing {
+namespace {
+
+TEST(Stats, CountRequestsPerLoopAndPerRouteWithLatencies) {
+  grpc_front::ServerOptions options;
+  options.slow_callback = absl::Milliseconds(50);
+  SeedServer server(0.05, options);  // /wait 100 ms; /blocking holds the loop 100 ms
+  for (int i = 0; i < 3; ++i) server.Execute("GET", "/wait");
+  server.Execute("GET", "/blocking");
+  server.Execute("GET", "/nope");
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+  v1::GetStatsResponse stats;
+  ASSERT_TRUE(server.stub().GetStats(&ctx, v1::GetStatsRequest(), &stats).ok());
+  ASSERT_EQ(stats.loops_size(), 1);
+  EXPECT_EQ(stats.loops(0).completed(), 5u);
+  EXPECT_EQ(stats.loops(0).in_flight(), 0);
+  EXPECT_GE(stats.loops(0).blocking_slices(), 1u);
+  EXPECT_GE(stats.loops(0).longest_slice_nanos(), 100'000'000);
+  EXPECT_GT(stats.loops(0).busy_ratio(), 0.0);
+  EXPECT_LT(stats.loops(0).busy_ratio(), 1.0);
+  EXPECT_EQ(stats.executor().capacity(), 40u);
+  const v1::RouteStats* wait = nullptr;
+  const v1::RouteStats* none = nullptr;
+  for (const auto& r : stats.routes()) {
+    if (r.path_template() == "/wait") wait = &r;
+    if (r.path_template().empty()) none = &r;
+  }
+  ASSERT_NE(wait, nullptr);
+  EXPECT_EQ(wait->count(), 3u);
+  // Log buckets: a percentile is within 12.5% above the true value.
+  EXPECT_GE(wait->p50_nanos(), 100'000'000);
+  EXPECT_LE(wait->p50_nanos(), wait->max_nanos());
+  ASSERT_NE(none, nullptr);
+  EXPECT_EQ(none->count(), 1u);
+}
+
+}  // namespace
+}  // namespace corouter::testing

@@ -1,0 +1,67 @@
+#include "server/grpc/get_stats_call.h"
+
+#include <chrono>
+#include <vector>
+
+namespace corouter::grpc_front {
+
+void GetStatsCall::Request(LoopServices& services) {
+  auto* call = new GetStatsCall(services);
+  call->ArmDoneNotification();
+  services.service->RequestGetStats(&call->ctx_, &call->request_, &call->responder_, services.cq,
+                                    services.cq, call->arrived_op_.tag());
+}
+
+void GetStatsCall::OnArrived(bool ok) {
+  if (!Arrived(ok)) return;
+  Request(services_);
+  SnapshotStats(*services_.shared, *services_.app, &reply_);
+  responder_.Finish(reply_, grpc::Status::OK, finish_tag());
+}
+
+void SnapshotStats(const ServerShared& shared, const app::App& app,
+                   corouter::v1::GetStatsResponse* out) {
+  using std::chrono::nanoseconds;
+  out->set_uptime_nanos(
+      std::chrono::duration_cast<nanoseconds>(std::chrono::steady_clock::now() - shared.started)
+          .count());
+  out->set_in_flight(shared.in_flight.load());
+  std::vector<stats::RouteStats::Slot> slots;
+  for (const LoopServices* services : shared.loops) {
+    const loop::LoopStats loop_stats = services->loop->stats();
+    corouter::v1::LoopStats* l = out->add_loops();
+    l->set_loop(services->loop->index());
+    l->set_in_flight(services->counters.in_flight.load());
+    l->set_completed(services->counters.completed.load());
+    l->set_cancelled(services->counters.cancelled.load());
+    l->set_refused(services->counters.refused.load());
+    l->set_busy_ratio(loop_stats.running.count() > 0
+                          ? static_cast<double>(loop_stats.busy.count()) /
+                                static_cast<double>(loop_stats.running.count())
+                          : 0.0);
+    l->set_longest_slice_nanos(loop_stats.longest_slice.count());
+    l->set_blocking_slices(loop_stats.slow_slices);
+    services->route_stats->MergeInto(&slots);
+  }
+  corouter::v1::ExecutorStats* e = out->mutable_executor();
+  e->set_capacity(static_cast<uint32_t>(shared.executor->capacity()));
+  e->set_running(static_cast<uint32_t>(shared.executor->running()));
+  e->set_queued(static_cast<uint32_t>(shared.executor->queued()));
+  e->set_max_running(static_cast<uint32_t>(shared.executor->max_running()));
+  for (size_t i = 0; i < slots.size(); ++i) {
+    corouter::v1::RouteStats* r = out->add_routes();
+    if (i < app.operations().size()) {
+      r->set_path_template(app.operations()[i].path);
+      r->set_endpoint(app.operations()[i].endpoint);
+    }
+    const stats::LatencyHistogram& h = slots[i].latency;
+    r->set_count(h.count());
+    r->set_cancelled(slots[i].cancelled);
+    r->set_p50_nanos(h.Percentile(0.50).count());
+    r->set_p90_nanos(h.Percentile(0.90).count());
+    r->set_p99_nanos(h.Percentile(0.99).count());
+    r->set_max_nanos(h.max().count());
+  }
+}
+
+}  // namespace corouter::grpc_front
