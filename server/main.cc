@@ -10,6 +10,7 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/app/seed_app.h"
 #include "server/grpc/execution_server.h"
@@ -85,6 +86,10 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // Debian's Abseil checks every mutex acquisition for lock-order cycles;
+  // that costs ~15% of a request (BENCHMARKS.md, profile finding 4). The test
+  // build keeps it on.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   const sigset_t stop_signals = BlockStopSignals();
   corouter::app::App app = corouter::app::BuildSeedApp({.time_scale = time_scale});
   corouter::grpc_front::ExecutionServer server(app, options);

@@ -50,7 +50,9 @@ void EventLoop::Run() {
     RunScheduled();
     gpr_timespec deadline;
     if (!scheduled_.empty()) {
-      deadline = gpr_now(GPR_CLOCK_MONOTONIC);  // poll: more work is ready
+      // Poll: more work is ready. Not gpr_now(): gRPC 1.51 rounds a deadline
+      // up to the next millisecond, so "now" would wait up to 1 ms.
+      deadline = gpr_inf_past(GPR_CLOCK_MONOTONIC);
     } else if (timers_.empty()) {
       deadline = gpr_inf_future(GPR_CLOCK_MONOTONIC);
     } else {
@@ -86,8 +88,11 @@ void EventLoop::Post(Callback fn) {
   posted_.push_back(std::move(fn));
   if (!doorbell_armed_) {
     doorbell_armed_ = true;
-    // An alarm whose deadline is now completes at once: it only wakes AsyncNext.
-    doorbell_.Set(cq_, gpr_now(GPR_CLOCK_MONOTONIC), doorbell_op_.tag());
+    // An alarm whose deadline has passed completes at once: it only wakes
+    // AsyncNext. inf_past, not now(): gRPC rounds deadlines up to the next
+    // millisecond, which made every cross-thread wake cost ~1 ms
+    // (BENCHMARKS.md, profile finding 5).
+    doorbell_.Set(cq_, gpr_inf_past(GPR_CLOCK_MONOTONIC), doorbell_op_.tag());
   }
 }
 

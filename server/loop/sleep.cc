@@ -9,7 +9,7 @@ bool SleepAwaitable::Suspend(TaskContext* context, std::coroutine_handle<> handl
   if (context_ != nullptr && context_->cancelled()) return false;  // await_resume throws
   EventLoop* loop =
       context != nullptr && context->loop != nullptr ? context->loop : EventLoop::Current();
-  if (context_ != nullptr && context_->trace != nullptr) {
+  if (context_ != nullptr && context_->trace != nullptr && context_->trace->enabled()) {
     context_->trace->Emit(trace::Step::kAwaitStarted, "sleep(",
                           absl::FormatDuration(absl::FromChrono(duration_)), ")");
   }
@@ -32,7 +32,7 @@ void SleepAwaitable::await_resume() {
   if (context_ == nullptr) return;
   context_->ClearWakeOnCancel();
   context_->ThrowIfCancelled();
-  if (context_->trace != nullptr) {
+  if (context_->trace != nullptr && context_->trace->enabled()) {
     context_->trace->Emit(trace::Step::kAwaitResumed, "sleep(",
                           absl::FormatDuration(absl::FromChrono(duration_)), ") completed");
   }
