@@ -94,17 +94,19 @@ void CallBase::OnFinished(bool /*ok*/) {
 
 void CallBase::OnDone(bool /*ok*/) {
   done_ = true;
-  if (ctx_.IsCancelled()) {
-    // gRPC cancels the call when the client does and when its deadline
-    // passes; tell them apart by the deadline.
-    if (std::chrono::system_clock::now() >= ctx_.deadline()) {
-      deadline_exceeded_ = true;
-      context_.Cancel("deadline exceeded (the call's gRPC deadline)");
-    } else {
-      context_.Cancel("the client cancelled the call");
-    }
-  }
+  if (ctx_.IsCancelled()) OnCancelled();
   MaybeDelete();
+}
+
+void CallBase::OnCancelled() {
+  // gRPC cancels the call when the client does and when its deadline
+  // passes; tell them apart by the deadline.
+  if (std::chrono::system_clock::now() >= ctx_.deadline()) {
+    deadline_exceeded_ = true;
+    context_.Cancel("deadline exceeded (the call's gRPC deadline)");
+  } else {
+    context_.Cancel("the client cancelled the call");
+  }
 }
 
 void CallBase::MaybeDelete() {

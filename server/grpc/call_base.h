@@ -76,6 +76,14 @@ class CallBase {
   /// Deletes `this` once Finish and the done tag completed and Idle().
   void MaybeDelete();
 
+  /// The done tag fired for a cancelled call (client cancel, deadline,
+  /// shutdown). By default cancels the request's TaskContext.
+  virtual void OnCancelled();
+
+  /// Whether Finish was started (its completion may still be pending).
+  bool finish_started() const { return finish_started_; }
+  void set_finish_started() { finish_started_ = true; }
+
   grpc::ServerContext ctx_;
   LoopServices& services_;
   app::WireRequest wire_;
@@ -88,6 +96,7 @@ class CallBase {
   void OnDone(bool ok);
 
   bool admitted_ = false;
+  bool finish_started_ = false;
   bool finished_ = false;
   bool done_ = false;
   bool deadline_exceeded_ = false;

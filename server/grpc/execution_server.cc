@@ -1,6 +1,8 @@
 #include "server/grpc/execution_server.h"
 
+#include <future>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -11,6 +13,7 @@
 #include "server/grpc/execute_call.h"
 #include "server/grpc/execute_traced_call.h"
 #include "server/grpc/get_stats_call.h"
+#include "server/grpc/health_calls.h"
 #include "server/grpc/list_routes_call.h"
 
 namespace corouter::grpc_front {
@@ -31,12 +34,14 @@ absl::StatusOr<int> ExecutionServer::Start() {
   shared_.max_in_flight = options_.max_in_flight;
   shared_.max_deadline = options_.max_deadline;
 
-  grpc::EnableDefaultHealthCheckService(true);
+  // Health is served on our loops (health_calls.h), not by gRPC's own.
+  grpc::EnableDefaultHealthCheckService(false);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(options_.address, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&service_);
+  builder.RegisterService(&health_service_);
   for (size_t i = 0; i < options_.loops; ++i) cqs_.push_back(builder.AddCompletionQueue());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port == 0) {
@@ -54,6 +59,7 @@ absl::StatusOr<int> ExecutionServer::Start() {
     loops_.back()->set_slow_callback_threshold(absl::ToChronoNanoseconds(options_.slow_callback));
     auto services = std::make_unique<LoopServices>();
     services->service = &service_;
+    services->health = &health_service_;
     services->cq = cqs_[i].get();
     services->loop = loops_[i].get();
     services->executor = executor_.get();
@@ -77,6 +83,8 @@ absl::StatusOr<int> ExecutionServer::Start() {
           ExecuteTracedCall::Request(*services);
           ListRoutesCall::Request(*services);
           GetStatsCall::Request(*services);
+          HealthCheckCall::Request(*services);
+          HealthWatchCall::Request(*services);
         }
       });
       event_loop->Run();
@@ -88,6 +96,19 @@ absl::StatusOr<int> ExecutionServer::Start() {
 void ExecutionServer::Shutdown(absl::Duration grace) {
   if (!started_ || stopped_) return;
   stopped_ = true;
+  // Open health Watch streams would hold the grace period: end them first.
+  for (size_t i = 0; i < loops_.size(); ++i) {
+    std::promise<void> ended;
+    LoopServices* services = services_[i].get();
+    loops_[i]->Post([services, &ended] {
+      std::vector<HealthWatchCall*> watches(services->health_watches.begin(),
+                                            services->health_watches.end());
+      for (HealthWatchCall* watch : watches) watch->EndForShutdown();
+      ended.set_value();
+    });
+    // Bounded: a loop held by a blocking handler answers when it is free.
+    ended.get_future().wait_for(std::chrono::seconds(10));
+  }
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(grace));
   // Cancelled handlers unwind on their loops; an offloaded one only once its
   // thread returns. Wait for that, but not forever.

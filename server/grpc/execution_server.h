@@ -4,8 +4,9 @@
 // ExecutionService for one App with the asynchronous completion-queue API:
 // each event loop thread owns one completion queue and pre-posts several
 // requested calls per method on it (shared/design/architecture.md). gRPC
-// server reflection and the standard health service (grpc.health.v1) are on,
-// so generic tools (grpcurl, grpc_health_probe) can discover and probe it.
+// server reflection and the standard health service (grpc.health.v1, served
+// on the loops: see health_calls.h) are on, so generic tools (grpcurl,
+// grpc_health_probe) can discover and probe it.
 //
 //   app::App app = app::BuildSeedApp();
 //   ExecutionServer server(app, {.address = "127.0.0.1:0"});
@@ -34,6 +35,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "corouter/v1/execution.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/server.h"
 #include "server/app/app.h"
 #include "server/app/engine.h"
@@ -91,6 +93,7 @@ class ExecutionServer {
   const ServerOptions options_;
   app::Engine engine_;
   corouter::v1::ExecutionService::AsyncService service_;
+  grpc::health::v1::Health::AsyncService health_service_;
   std::unique_ptr<loop::Executor> executor_;
   std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> cqs_;
   std::vector<std::unique_ptr<loop::EventLoop>> loops_;

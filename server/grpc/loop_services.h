@@ -17,9 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "corouter/v1/execution.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/server_context.h"
 #include "server/app/engine.h"
 #include "server/loop/event_loop.h"
@@ -29,6 +31,7 @@
 namespace corouter::grpc_front {
 
 struct LoopServices;
+class HealthWatchCall;
 
 /// Limits and counts shared by every loop of a server.
 struct ServerShared {
@@ -66,6 +69,7 @@ struct LoopCounters {
 
 struct LoopServices {
   corouter::v1::ExecutionService::AsyncService* service = nullptr;
+  grpc::health::v1::Health::AsyncService* health = nullptr;
   grpc::ServerCompletionQueue* cq = nullptr;
   loop::EventLoop* loop = nullptr;
   loop::Executor* executor = nullptr;
@@ -74,6 +78,8 @@ struct LoopServices {
   ServerShared* shared = nullptr;
   LoopCounters counters;
   std::unique_ptr<stats::RouteStats> route_stats;
+  /// Open health Watch streams, ended before the server shuts down.
+  absl::flat_hash_set<HealthWatchCall*> health_watches;
   uint64_t requests = 0;
 
   /// A server-unique id for a request that came without one: "0-17" is the

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "tests/integration/seed_server.h"
@@ -74,6 +75,43 @@ TEST(Health, TheStandardHealthServiceAnswersServing) {
       RawUnary(server.channel().get(), "/grpc.health.v1.Health/Check", "", &reply);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(reply, std::string("\x08\x01", 2));
+}
+
+TEST(Health, CheckKnowsTheServerAndItsServiceAndNothingElse) {
+  SeedServer server(0.01);
+  auto health = grpc::health::v1::Health::NewStub(server.channel());
+  for (const std::string service : {"", "corouter.v1.ExecutionService"}) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(service);
+    grpc::health::v1::HealthCheckResponse response;
+    ASSERT_TRUE(health->Check(&ctx, request, &response).ok()) << service;
+    EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING) << service;
+  }
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service("no.such.Service");
+  grpc::health::v1::HealthCheckResponse response;
+  EXPECT_EQ(health->Check(&ctx, request, &response).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST(Health, WatchSaysServingAndEndsWhenTheServerShutsDown) {
+  auto server = std::make_unique<SeedServer>(0.01);
+  auto health = grpc::health::v1::Health::NewStub(server->channel());
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+  auto reader = health->Watch(&ctx, grpc::health::v1::HealthCheckRequest());
+  grpc::health::v1::HealthCheckResponse response;
+  ASSERT_TRUE(reader->Read(&response));
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+  // An open Watch must not hold the shutdown for its whole grace period.
+  const auto start = std::chrono::steady_clock::now();
+  server->server().Shutdown(absl::Seconds(10));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_FALSE(reader->Read(&response));
+  EXPECT_TRUE(reader->Finish().ok());
 }
 
 }  // namespace
