@@ -61,6 +61,12 @@ void ExecuteTracedCall::WriteNext() {
   if (!pending_.empty() && !peer_gone_) {
     in_flight_ = std::move(pending_.front());
     pending_.pop_front();
+    if (pending_.empty() && finish_after_writes_) {
+      // The last event and the status in one operation.
+      finish_after_writes_ = false;
+      writer_.WriteAndFinish(in_flight_, grpc::WriteOptions(), finish_status_, finish_tag());
+      return;
+    }
     write_in_flight_ = true;
     writer_.Write(in_flight_, written_op_.tag());
     return;

@@ -11,6 +11,12 @@
 // the loop thread and in sequence order. A request emits a bounded number of
 // events (its steps), which bounds the queue.
 //
+// The final event goes out with the status in one WriteAndFinish. Events are
+// not otherwise coalesced: a Write with WriteOptions::set_buffer_hint()
+// completes only once something flushes it, which with one write in flight
+// never happens (tried: every traced call stalled), and the contract is one
+// event per message.
+//
 // Thread safety: loop thread only, except OnEvent (any thread).
 #ifndef COROUTER_SERVER_GRPC_EXECUTE_TRACED_CALL_H_
 #define COROUTER_SERVER_GRPC_EXECUTE_TRACED_CALL_H_
