@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev nlohmann-json3-dev libcli11-dev
+  libabsl-dev nlohmann-json3-dev libcli11-dev libre2-dev
   libgtest-dev libgmock-dev
 )
 

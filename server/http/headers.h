@@ -27,10 +27,14 @@ struct Header {
 /// Header fields in order.
 using Headers = std::vector<Header>;
 
-/// The value of the last field named `name` (case-insensitive), or nullopt.
-/// Starlette's `request.headers[name]` also returns one value; we take the
-/// last so that a repeated field behaves like a repeated query key.
+/// The value of the first field named `name` (case-insensitive), or nullopt,
+/// as Starlette's `Headers.get(name)` (starlette/datastructures.py) returns
+/// it for FastAPI's header parameters and the content-type check.
 std::optional<std::string_view> FindHeader(const Headers& headers, std::string_view name);
+
+/// Every value of the fields named `name` (case-insensitive), in order
+/// (Starlette's `Headers.getlist`).
+std::vector<std::string_view> FindAllHeaders(const Headers& headers, std::string_view name);
 
 }  // namespace corouter::http
 

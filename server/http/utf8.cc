@@ -7,6 +7,7 @@
 #include "server/http/utf8.h"
 
 #include <cstdint>
+#include <cstdio>
 
 namespace corouter::http {
 namespace {
@@ -76,6 +77,12 @@ void AppendUtf8(char32_t code_point, std::string* out) {
   }
 }
 
+size_t CodePointCount(std::string_view bytes) {
+  size_t count = 0;
+  for (size_t pos = 0; pos < bytes.size(); ++count) NextCodePoint(bytes, &pos);
+  return count;
+}
+
 std::string DecodeUtf8Replace(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size());
@@ -89,6 +96,56 @@ std::string DecodeUtf8Replace(std::string_view bytes) {
     // Re-encoding a well-formed code point gives back the same bytes.
     AppendUtf8(NextCodePoint(bytes, &pos), &out);
   }
+  return out;
+}
+
+std::optional<Utf8Error> FindUtf8Error(std::string_view bytes, size_t from) {
+  // NextCodePoint stops an ill-formed sequence at its maximal subpart, which
+  // is also the range CPython's strict decoder reports
+  // (Objects/unicodeobject.c unicode_decode_utf8: InvalidContinuation1..3,
+  // "unexpected end of data" when the input ends inside a sequence).
+  size_t pos = from;
+  while (pos < bytes.size()) {
+    const size_t start = pos;
+    const uint8_t lead = static_cast<uint8_t>(bytes[pos]);
+    if (lead < 0x80) {
+      ++pos;
+      continue;
+    }
+    const char32_t code_point = NextCodePoint(bytes, &pos);
+    // A real U+FFFD is the well-formed EF BF BD; a replacement never is.
+    if (code_point != kReplacementCharacter || bytes.substr(start, pos - start) == "\xEF\xBF\xBD") {
+      continue;
+    }
+    Utf8Error error{start, pos, "invalid continuation byte"};
+    if (lead < 0xC2 || lead > 0xF4) {
+      error.reason = "invalid start byte";
+    } else if (pos == bytes.size()) {
+      error.reason = "unexpected end of data";
+    }
+    return error;
+  }
+  return std::nullopt;
+}
+
+std::string Utf8ErrorMessage(std::string_view bytes, const Utf8Error& error) {
+  char buffer[160];
+  if (error.end == error.start + 1) {
+    std::snprintf(buffer, sizeof(buffer),
+                  "'utf-8' codec can't decode byte 0x%02x in position %zu: ",
+                  static_cast<uint8_t>(bytes[error.start]), error.start);
+  } else {
+    std::snprintf(buffer, sizeof(buffer),
+                  "'utf-8' codec can't decode bytes in position %zu-%zu: ", error.start,
+                  error.end - 1);
+  }
+  return std::string(buffer) + std::string(error.reason);
+}
+
+std::string Latin1ToUtf8(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  for (const char c : bytes) AppendUtf8(static_cast<uint8_t>(c), &out);
   return out;
 }
 

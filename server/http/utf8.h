@@ -20,6 +20,7 @@
 #define COROUTER_SERVER_HTTP_UTF8_H_
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -37,9 +38,37 @@ char32_t NextCodePoint(std::string_view bytes, size_t* pos);
 /// value: at most U+10FFFF and not a surrogate) to `out`.
 void AppendUtf8(char32_t code_point, std::string* out);
 
+/// Python's `len()` of the str `bytes.decode("utf-8", "replace")`: the
+/// number of code points, each ill-formed subpart counting as one.
+size_t CodePointCount(std::string_view bytes);
+
 /// Python's `bytes.decode("utf-8", "replace")`, re-encoded as UTF-8: valid
 /// input is returned unchanged; each ill-formed subpart becomes U+FFFD.
 std::string DecodeUtf8Replace(std::string_view bytes);
+
+/// Where Python's strict `bytes.decode("utf-8")` stops, as its
+/// UnicodeDecodeError reports it: the bytes [start, end) of the first
+/// ill-formed subpart and the reason ("invalid start byte", "invalid
+/// continuation byte" or "unexpected end of data").
+struct Utf8Error {
+  size_t start = 0;
+  size_t end = 0;
+  std::string_view reason;
+};
+
+/// The first ill-formed subpart of `bytes` at or after `from`, or
+/// `std::nullopt` when the rest is well-formed UTF-8.
+std::optional<Utf8Error> FindUtf8Error(std::string_view bytes, size_t from = 0);
+
+/// `str(UnicodeDecodeError)` for `error` in `bytes`:
+/// "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte",
+/// or "... decode bytes in position 0-1: ..." when it spans several bytes
+/// (Objects/exceptions.c UnicodeDecodeError_str).
+std::string Utf8ErrorMessage(std::string_view bytes, const Utf8Error& error);
+
+/// Python's `bytes.decode("latin-1")` re-encoded as UTF-8: each byte is the
+/// code point of the same value. Starlette reads header values this way.
+std::string Latin1ToUtf8(std::string_view bytes);
 
 }  // namespace corouter::http
 

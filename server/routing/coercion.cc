@@ -16,9 +16,12 @@
 #include <array>
 #include <charconv>
 #include <limits>
+#include <optional>
 #include <system_error>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "server/http/utf8.h"
 
 namespace corouter::routing {
@@ -33,6 +36,12 @@ const CoercionError& IntegerError() {
 const CoercionError& FloatError() {
   static const CoercionError* const kError =
       new CoercionError{"value is not a valid float", "type_error.float"};
+  return *kError;
+}
+
+const CoercionError& UuidError() {
+  static const CoercionError* const kError =
+      new CoercionError{"value is not a valid uuid", "type_error.uuid"};
   return *kError;
 }
 
@@ -191,43 +200,63 @@ bool MagnitudeAtLeastOne(std::string_view s) {
   return magnitude > 0;
 }
 
+// The text after PyLong_FromString's and float()'s common prologue: Unicode
+// digits and spaces transformed, Py_ISSPACE stripped, an optional sign
+// taken off. `*negative` says whether it was '-'.
+std::string_view StripSign(std::string_view s, bool* negative) {
+  *negative = false;
+  if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
+    *negative = s.front() == '-';
+    s.remove_prefix(1);
+  }
+  return s;
+}
+
+// PyLong_FromString's digit loop: digits of the base with single
+// underscores between them and none at the end. Returns the digits without
+// the underscores, or nullopt.
+std::optional<std::string> DigitsWithUnderscores(std::string_view s, bool hex) {
+  std::string digits;
+  digits.reserve(s.size());
+  char prev = '\0';
+  for (const char c : s) {
+    if (c == '_') {
+      if (prev == '_') return std::nullopt;
+    } else if (hex ? absl::ascii_isxdigit(static_cast<unsigned char>(c)) : IsDigit(c)) {
+      digits.push_back(c);
+    } else {
+      return std::nullopt;
+    }
+    prev = c;
+  }
+  if (prev == '_' || digits.empty()) return std::nullopt;
+  return digits;
+}
+
 }  // namespace
 
 Coerced<int64_t> CoerceInt(std::string_view text) {
   // pydantic's int_validator rejects a str longer than max_str_int = 4300
   // characters before calling int() (its guard for CVE-2020-10735).
-  size_t characters = 0;
-  for (size_t pos = 0; pos < text.size(); ++characters) http::NextCodePoint(text, &pos);
-  if (characters > 4300) return IntegerError();
+  if (http::CodePointCount(text) > 4300) return IntegerError();
 
   // PyLong_FromString with base 10: spaces, sign, digits with single
   // underscores between them (no leading underscore), spaces, end. Leading
   // zeros are allowed in base 10 ("007").
   const std::string ascii = TransformDecimalAndSpaceToAscii(text);
-  std::string_view s = StripPySpace(ascii);
   bool negative = false;
-  if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
-    negative = s.front() == '-';
-    s.remove_prefix(1);
-  }
+  const std::string_view s = StripSign(StripPySpace(ascii), &negative);
   if (s.empty() || !IsDigit(s.front())) return IntegerError();
+  const std::optional<std::string> digits = DigitsWithUnderscores(s, /*hex=*/false);
+  if (!digits.has_value()) return IntegerError();
   // Accumulate the magnitude as unsigned so that -2^63 fits.
   const uint64_t limit = negative ? uint64_t{1} << 63 : std::numeric_limits<int64_t>::max();
   uint64_t magnitude = 0;
-  char prev = '\0';
-  for (const char c : s) {
-    if (c == '_') {
-      if (prev == '_') return IntegerError();
-    } else if (IsDigit(c)) {
-      const uint64_t digit = c - '0';
-      if (magnitude > (limit - digit) / 10) return IntegerError();  // beyond int64
-      magnitude = magnitude * 10 + digit;
-    } else {
-      return IntegerError();
-    }
-    prev = c;
+  for (const char c : *digits) {
+    const uint64_t digit = c - '0';
+    if (magnitude > (limit - digit) / 10) return IntegerError();  // beyond int64
+    magnitude = magnitude * 10 + digit;
   }
-  if (prev == '_') return IntegerError();
   return negative ? static_cast<int64_t>(0 - magnitude) : static_cast<int64_t>(magnitude);
 }
 
@@ -238,12 +267,8 @@ Coerced<double> CoerceFloat(std::string_view text) {
   // rest. Overflow gives +-inf and underflow +-0.0, without error.
   std::string ascii = TransformDecimalAndSpaceToAscii(text);
   if (ascii.find('_') != std::string::npos && !RemoveUnderscores(&ascii)) return FloatError();
-  std::string_view s = StripPySpace(ascii);
   bool negative = false;
-  if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
-    negative = s.front() == '-';
-    s.remove_prefix(1);
-  }
+  const std::string_view s = StripSign(StripPySpace(ascii), &negative);
 
   // _Py_parse_inf_or_nan: "inf", "infinity" or "nan" in any case, after the
   // sign.
@@ -268,6 +293,47 @@ Coerced<double> CoerceFloat(std::string_view text) {
     return FloatError();  // unreachable after IsDecimalFloat; kept as a guard
   }
   return apply_sign(value);
+}
+
+Coerced<std::string> CoerceUuid(std::string_view text) {
+  // Lib/uuid.py UUID.__init__(hex):
+  //   hex = hex.replace('urn:', '').replace('uuid:', '')
+  //   hex = hex.strip('{}').replace('-', '')
+  //   if len(hex) != 32: raise ValueError(...)
+  //   int = int_(hex, 16)   # then 0 <= int < 1 << 128
+  std::string hex =
+      absl::StrReplaceAll(absl::string_view(text.data(), text.size()), {{"urn:", ""}});
+  hex = absl::StrReplaceAll(hex, {{"uuid:", ""}});
+  std::string_view stripped = hex;
+  while (!stripped.empty() && (stripped.front() == '{' || stripped.front() == '}')) {
+    stripped.remove_prefix(1);
+  }
+  while (!stripped.empty() && (stripped.back() == '{' || stripped.back() == '}')) {
+    stripped.remove_suffix(1);
+  }
+  hex = absl::StrReplaceAll(absl::string_view(stripped.data(), stripped.size()), {{"-", ""}});
+  if (http::CodePointCount(hex) != 32) return UuidError();
+
+  // PyLong_FromString with base 16 (Objects/longobject.c): spaces, sign, an
+  // optional "0x" followed by at most one underscore, then hex digits with
+  // single underscores between them, then spaces. (No '-' is left to make
+  // the value negative.)
+  const std::string ascii = TransformDecimalAndSpaceToAscii(hex);
+  bool negative = false;
+  std::string_view s = StripSign(StripPySpace(ascii), &negative);
+  if (s.size() >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    s.remove_prefix(2);
+    if (!s.empty() && s.front() == '_') s.remove_prefix(1);
+  }
+  if (s.empty() || s.front() == '_') return UuidError();
+  std::optional<std::string> digits = DigitsWithUnderscores(s, /*hex=*/true);
+  if (!digits.has_value()) return UuidError();
+  // At most 32 hex digits remain, so the value is below 2**128.
+  std::string canonical = absl::AsciiStrToLower(*digits);
+  canonical.insert(0, 32 - canonical.size(), '0');
+  return absl::StrCat(canonical.substr(0, 8), "-", canonical.substr(8, 4), "-",
+                      canonical.substr(12, 4), "-", canonical.substr(16, 4), "-",
+                      canonical.substr(20));
 }
 
 Coerced<bool> CoerceBool(std::string_view text) {

@@ -56,6 +56,16 @@ Coerced<double> CoerceFloat(std::string_view text);
 /// Error: {"value could not be parsed to a boolean", "type_error.bool"}.
 Coerced<bool> CoerceBool(std::string_view text);
 
+/// Python's `uuid.UUID(text)`, which pydantic's uuid_validator calls on a
+/// str: every "urn:" and "uuid:" is removed, then '{' and '}' from both ends,
+/// then every '-'; 32 characters must remain, read by `int(hex, 16)` (so
+/// surrounding whitespace, a sign, a "0x" prefix, single underscores between
+/// digits and Unicode decimal digits are all accepted, as in Python) into a
+/// value in [0, 2**128). Returns the canonical lowercase form
+/// "12345678-1234-5678-1234-567812345678".
+/// Error: {"value is not a valid uuid", "type_error.uuid"}.
+Coerced<std::string> CoerceUuid(std::string_view text);
+
 }  // namespace corouter::routing
 
 #endif  // COROUTER_SERVER_ROUTING_COERCION_H_

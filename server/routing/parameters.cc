@@ -1,45 +1,178 @@
+// server/routing/parameters.cc
 #include "server/routing/parameters.h"
 
+#include <charconv>
+#include <cstdint>
+
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "server/http/utf8.h"
 #include "server/routing/coercion.h"
+#include "server/routing/validation.h"
 
 namespace corouter::routing {
 namespace {
 
-// pydantic's result for one text value, as a JSON value or an error.
-std::variant<http::Json, CoercionError> Coerce(ParamType type, std::string_view text) {
-  auto lift = [](auto coerced) -> std::variant<http::Json, CoercionError> {
-    if (auto* error = std::get_if<CoercionError>(&coerced)) return *error;
-    return http::Json(std::get<0>(coerced));
-  };
-  switch (type) {
-    case ParamType::kInt:
-      return lift(CoerceInt(text));
-    case ParamType::kFloat:
-      return lift(CoerceFloat(text));
-    case ParamType::kBool:
-      return lift(CoerceBool(text));
-    case ParamType::kStr:
-      break;
-  }
-  return http::Json(std::string(text));
+using http::Json;
+
+ParamSpec Make(std::string name, ParamLocation location, ValueType type, bool required,
+               Json default_value) {
+  ParamSpec spec;
+  spec.name = std::move(name);
+  spec.location = location;
+  spec.type = std::move(type);
+  spec.required = required;
+  spec.default_value = std::move(default_value);
+  return spec;
 }
 
-std::optional<std::string_view> Lookup(const ParamSpec& spec, const PathParams& path_params,
-                                       const http::QueryParams& query,
-                                       const http::Headers& headers) {
-  switch (spec.location) {
-    case ParamLocation::kPath:
-      for (const auto& [name, value] : path_params) {
-        if (name == spec.name) return value;
+// The Python value Starlette's converter produced for a path capture
+// (starlette/convertors.py): int, float, UUID, or str, stored in `*holder`;
+// returns how to read it.
+PyValue::Kind PathValue(std::optional<Converter> converter, const std::string& text, Json* holder) {
+  switch (converter.value_or(Converter::kStr)) {
+    case Converter::kInt: {
+      // The router hands over the digits without leading zeros.
+      int64_t value = 0;
+      const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (result.ec == std::errc() && result.ptr == text.data() + text.size()) {
+        *holder = value;
+        return PyValue::Kind::kJson;
       }
-      return std::nullopt;
-    case ParamLocation::kQuery:
-      return query.Last(spec.LookupName());
-    case ParamLocation::kHeader:
-      return http::FindHeader(headers, spec.LookupName());
+      *holder = text;
+      return PyValue::Kind::kBigInt;
+    }
+    case Converter::kFloat: {
+      const Coerced<double> value = CoerceFloat(text);
+      *holder = std::holds_alternative<double>(value) ? Json(std::get<double>(value)) : Json(text);
+      return PyValue::Kind::kJson;
+    }
+    case Converter::kUuid:
+      *holder = text;
+      return PyValue::Kind::kUuid;
+    case Converter::kStr:
+    case Converter::kPath:
+      break;
   }
-  return std::nullopt;
+  *holder = text;
+  return PyValue::Kind::kJson;
+}
+
+Json Loc(ParamLocation location, const std::string& name) {
+  return Json::array({LocationName(location), name});
+}
+
+Json Strings(const std::vector<std::string_view>& values, bool latin1) {
+  Json out = Json::array();
+  for (std::string_view v : values) {
+    out.push_back(latin1 ? http::Latin1ToUtf8(v) : std::string(v));
+  }
+  return out;
+}
+
+// request_params_to_args for one path, query or header parameter.
+// Returns false after reporting an error.
+bool BindParam(const ParamSpec& spec, const RequestParts& request, Json* slot,
+               std::vector<ValidationError>* errors) {
+  const std::string lookup = spec.LookupName();
+  const Json loc = Loc(spec.location, lookup);
+  const bool is_list = spec.type.kind() == ParamType::kList;
+  Json input;
+  PyValue::Kind kind = PyValue::Kind::kJson;
+  bool present = true;
+  switch (spec.location) {
+    case ParamLocation::kPath: {
+      present = false;
+      for (const auto& [name, text] : request.path_params) {
+        if (name != spec.name) continue;
+        const std::optional<Converter> converter = request.path_template != nullptr
+                                                       ? request.path_template->ConverterOf(name)
+                                                       : std::nullopt;
+        kind = PathValue(converter, text, &input);
+        present = true;
+        break;
+      }
+      break;
+    }
+    case ParamLocation::kQuery:
+    case ParamLocation::kHeader: {
+      const bool header = spec.location == ParamLocation::kHeader;
+      if (is_list) {
+        // `received_params.getlist(alias) or field.default`: no value means
+        // the default, which is then validated like a received one.
+        input = Strings(
+            header ? http::FindAllHeaders(request.headers, lookup) : request.query.All(lookup),
+            header);
+        if (input.empty()) input = spec.required ? Json(nullptr) : spec.default_value;
+        present = !input.is_null();
+      } else {
+        const std::optional<std::string_view> text =
+            header ? http::FindHeader(request.headers, lookup) : request.query.Last(lookup);
+        present = text.has_value();
+        if (present) input = header ? http::Latin1ToUtf8(*text) : std::string(*text);
+      }
+      break;
+    }
+    case ParamLocation::kBody:
+      return false;  // bound by BindBody
+  }
+  if (!present) {
+    if (spec.required) {
+      errors->push_back({loc, "field required", "value_error.missing"});
+      return false;
+    }
+    *slot = spec.default_value;
+    return true;
+  }
+  std::optional<Json> validated =
+      ValidateValue(spec.type, spec.constraints, PyValue{input, kind}, loc, errors);
+  if (!validated.has_value()) return false;
+  *slot = std::move(*validated);
+  return true;
+}
+
+// request_body_to_args for every body parameter.
+void BindBody(const std::vector<ParamSpec>& specs, const RequestBody& body,
+              std::vector<std::optional<Json>>* slots, std::vector<ValidationError>* errors) {
+  std::vector<size_t> indices;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    if (specs[i].location == ParamLocation::kBody) indices.push_back(i);
+  }
+  if (indices.empty()) return;
+  // `field_alias_omitted = len(required_params) == 1 and not embed`.
+  const bool whole_body = indices.size() == 1 && !specs[indices[0]].embed;
+  for (const size_t i : indices) {
+    const ParamSpec& spec = specs[i];
+    const std::string key = spec.LookupName();
+    const Json loc = whole_body ? Json::array({"body"}) : Json::array({"body", key});
+    const Json* value = nullptr;
+    PyValue::Kind kind = PyValue::Kind::kJson;
+    if (body.kind != RequestBody::Kind::kAbsent) {
+      if (whole_body) {
+        value = &body.value;
+        if (body.kind == RequestBody::Kind::kBytes) kind = PyValue::Kind::kBytes;
+      } else if (body.kind == RequestBody::Kind::kJson && body.value.is_object()) {
+        auto it = body.value.find(key);
+        if (it != body.value.end()) value = &*it;
+      } else {
+        // `received_body.get(alias)` on a list, str, number or bytes:
+        // AttributeError, reported as missing whether required or not.
+        errors->push_back({loc, "field required", "value_error.missing"});
+        continue;
+      }
+    }
+    if (value == nullptr || (kind == PyValue::Kind::kJson && value->is_null())) {
+      if (spec.required) {
+        errors->push_back({loc, "field required", "value_error.missing"});
+      } else {
+        (*slots)[i] = spec.default_value;
+      }
+      continue;
+    }
+    std::optional<Json> validated =
+        ValidateValue(spec.type, spec.constraints, PyValue{*value, kind}, loc, errors);
+    if (validated.has_value()) (*slots)[i] = std::move(*validated);
+  }
 }
 
 }  // namespace
@@ -52,85 +185,148 @@ std::string_view LocationName(ParamLocation location) {
       return "query";
     case ParamLocation::kHeader:
       return "header";
+    case ParamLocation::kBody:
+      return "body";
   }
   return "query";
 }
 
-std::string_view TypeName(ParamType type) {
-  switch (type) {
-    case ParamType::kStr:
-      return "str";
-    case ParamType::kInt:
-      return "int";
-    case ParamType::kFloat:
-      return "float";
-    case ParamType::kBool:
-      return "bool";
-  }
-  return "str";
-}
-
 std::string ParamSpec::LookupName() const {
-  if (location == ParamLocation::kHeader) return absl::StrReplaceAll(name, {{"_", "-"}});
+  if (!alias.empty()) return alias;
+  if (location == ParamLocation::kHeader && convert_underscores) {
+    return absl::StrReplaceAll(name, {{"_", "-"}});
+  }
   return name;
 }
 
-ParamSpec ParamSpec::Path(std::string name, ParamType type) {
-  return ParamSpec{std::move(name), ParamLocation::kPath, type, true, nullptr};
+ParamSpec ParamSpec::Path(std::string name, ValueType type) {
+  return Make(std::move(name), ParamLocation::kPath, std::move(type), true, nullptr);
 }
-ParamSpec ParamSpec::Query(std::string name, ParamType type) {
-  return ParamSpec{std::move(name), ParamLocation::kQuery, type, true, nullptr};
+ParamSpec ParamSpec::Query(std::string name, ValueType type) {
+  return Make(std::move(name), ParamLocation::kQuery, std::move(type), true, nullptr);
 }
-ParamSpec ParamSpec::OptionalQuery(std::string name, ParamType type, http::Json default_value) {
-  return ParamSpec{std::move(name), ParamLocation::kQuery, type, false, std::move(default_value)};
+ParamSpec ParamSpec::OptionalQuery(std::string name, ValueType type, Json default_value) {
+  return Make(std::move(name), ParamLocation::kQuery, std::move(type), false,
+              std::move(default_value));
 }
-ParamSpec ParamSpec::Header(std::string name, ParamType type) {
-  return ParamSpec{std::move(name), ParamLocation::kHeader, type, true, nullptr};
+ParamSpec ParamSpec::Header(std::string name, ValueType type) {
+  return Make(std::move(name), ParamLocation::kHeader, std::move(type), true, nullptr);
+}
+ParamSpec ParamSpec::OptionalHeader(std::string name, ValueType type, Json default_value) {
+  return Make(std::move(name), ParamLocation::kHeader, std::move(type), false,
+              std::move(default_value));
+}
+ParamSpec ParamSpec::Body(std::string name, ValueType type) {
+  return Make(std::move(name), ParamLocation::kBody, std::move(type), true, nullptr);
+}
+ParamSpec ParamSpec::OptionalBody(std::string name, ValueType type, Json default_value) {
+  return Make(std::move(name), ParamLocation::kBody, std::move(type), false,
+              std::move(default_value));
 }
 
-BindResult BindParameters(const std::vector<ParamSpec>& specs, const PathParams& path_params,
-                          const http::QueryParams& query, const http::Headers& headers) {
+ParamSpec& ParamSpec::WithAlias(std::string value) {
+  alias = std::move(value);
+  return *this;
+}
+ParamSpec& ParamSpec::Embedded() {
+  embed = true;
+  return *this;
+}
+ParamSpec& ParamSpec::WithMinLength(int64_t value) {
+  constraints.min_length = value;
+  return *this;
+}
+ParamSpec& ParamSpec::WithMaxLength(int64_t value) {
+  constraints.max_length = value;
+  return *this;
+}
+ParamSpec& ParamSpec::WithPattern(std::string regex) {
+  constraints.pattern.emplace(std::move(regex));
+  return *this;
+}
+ParamSpec& ParamSpec::WithGt(Json limit) {
+  constraints.gt = std::move(limit);
+  return *this;
+}
+ParamSpec& ParamSpec::WithGe(Json limit) {
+  constraints.ge = std::move(limit);
+  return *this;
+}
+ParamSpec& ParamSpec::WithLt(Json limit) {
+  constraints.lt = std::move(limit);
+  return *this;
+}
+ParamSpec& ParamSpec::WithLe(Json limit) {
+  constraints.le = std::move(limit);
+  return *this;
+}
+
+absl::Status CheckParamSpec(const ParamSpec& spec) {
+  const std::string_view location = LocationName(spec.location);
+  const std::string what = absl::StrCat(absl::string_view(location.data(), location.size()),
+                                        " parameter '", spec.name, "'");
+  auto invalid = [&what](auto&&... parts) {
+    return absl::InvalidArgumentError(absl::StrCat(what, ": ", parts...));
+  };
+  if (spec.name.empty()) return absl::InvalidArgumentError("a parameter has an empty name");
+  if (absl::Status status = CheckValueType(spec.type, spec.constraints, what); !status.ok()) {
+    return status;
+  }
+  const ParamType kind = spec.type.kind();
+  switch (spec.location) {
+    case ParamLocation::kPath:
+      if (!spec.required) return invalid("path parameters are always required");
+      if (!spec.type.is_scalar()) {
+        return invalid("a path parameter is a single value, not ", spec.type.Name());
+      }
+      break;
+    case ParamLocation::kQuery:
+    case ParamLocation::kHeader:
+      if (kind == ParamType::kModel ||
+          (kind == ParamType::kList && !spec.type.item().is_scalar())) {
+        return invalid(spec.type.Name(), " can only be read from the body");
+      }
+      break;
+    case ParamLocation::kBody:
+      break;
+  }
+  if (spec.embed && spec.location != ParamLocation::kBody) {
+    return invalid("embed applies to body parameters only");
+  }
+  return absl::OkStatus();
+}
+
+BindResult BindParameters(const std::vector<ParamSpec>& specs, const RequestParts& request) {
   BindResult result;
   // Values land in declaration order; errors in FastAPI's validation order:
-  // every path parameter, then query, then header.
-  std::vector<std::optional<http::Json>> slots(specs.size());
+  // every path parameter, then query, then header, then body.
+  std::vector<std::optional<Json>> slots(specs.size());
   for (ParamLocation location :
        {ParamLocation::kPath, ParamLocation::kQuery, ParamLocation::kHeader}) {
     for (size_t i = 0; i < specs.size(); ++i) {
-      const ParamSpec& spec = specs[i];
-      if (spec.location != location) continue;
-      const std::string loc_name = spec.LookupName();
-      const std::optional<std::string_view> text = Lookup(spec, path_params, query, headers);
-      if (!text.has_value()) {
-        if (spec.required) {
-          result.errors.push_back({http::Json::array({LocationName(location), loc_name}),
-                                   "field required", "value_error.missing"});
-        } else {
-          slots[i] = spec.default_value;
-        }
-        continue;
-      }
-      auto coerced = Coerce(spec.type, *text);
-      if (auto* error = std::get_if<CoercionError>(&coerced)) {
-        result.errors.push_back(
-            {http::Json::array({LocationName(location), loc_name}), error->msg, error->type});
-      } else {
-        slots[i] = std::move(std::get<http::Json>(coerced));
-      }
+      if (specs[i].location != location) continue;
+      Json value;
+      if (BindParam(specs[i], request, &value, &result.errors)) slots[i] = std::move(value);
     }
   }
+  BindBody(specs, request.body, &slots, &result.errors);
   if (!result.errors.empty()) return result;
   result.values.reserve(specs.size());
   for (size_t i = 0; i < specs.size(); ++i) result.values.emplace_back(specs[i].name, *slots[i]);
   return result;
 }
 
-http::Response ValidationErrorResponse(const std::vector<ValidationError>& errors) {
-  http::Json detail = http::Json::array();
-  for (const ValidationError& e : errors) {
-    detail.push_back(http::Json{{"loc", e.loc}, {"msg", e.msg}, {"type", e.type}});
+BindResult BindParameters(const std::vector<ParamSpec>& specs, const PathParams& path_params,
+                          const http::QueryParams& query, const http::Headers& headers) {
+  const RequestBody no_body;
+  return BindParameters(specs, RequestParts{path_params, nullptr, query, headers, no_body});
+}
+
+bool HasBodyParameters(const std::vector<ParamSpec>& specs) {
+  for (const ParamSpec& spec : specs) {
+    if (spec.location == ParamLocation::kBody) return true;
   }
-  return http::JsonResponse(http::Json{{"detail", std::move(detail)}}, 422);
+  return false;
 }
 
 }  // namespace corouter::routing

@@ -1,17 +1,35 @@
 // server/routing/parameters.h
 //
 // Declared parameters of a path operation and their binding: reading each
-// from the path, the query string or the headers, coercing it to its type
-// with pydantic v1's rules (server/routing/coercion.h), and collecting every
-// failure into FastAPI's 422 body.
+// from the path, the query string, the headers or the body, validating it
+// against its declared type with pydantic v1's rules
+// (server/routing/validation.h), and collecting every failure into
+// FastAPI's 422 body (server/routing/validation_error.h).
 //
 // FastAPI (fastapi/dependencies/utils.py solve_dependencies) validates the
-// path parameters, then the query parameters, then the headers, each group in
-// signature order, and reports ALL errors of a request in one body:
+// path parameters, then the query parameters, then the headers, then the
+// body, each group in signature order, and reports ALL errors of a request in
+// one body:
 //   {"detail":[{"loc":["path","item_id"],"msg":"value is not a valid integer",
 //               "type":"type_error.integer"}, ...]}
-// with `content-type: application/json`, status 422. A failure here happens
-// after the route was chosen: there is no fall-through to later routes.
+// A failure here happens after the route was chosen: there is no
+// fall-through to later routes.
+//
+// Where each value comes from (request_params_to_args, request_body_to_args):
+//   path    the router's capture, typed by its converter: `{v:int}` hands
+//           pydantic an int, `{v:float}` a float, `{v:uuid}` a UUID, others
+//           a str (so `{v:int}` with `v: str` gives "7" for "007");
+//   query   the LAST value of the key (a list parameter takes every value;
+//           no value means the default, which for a list is validated);
+//   header  the FIRST field of that name, case-insensitive, its bytes read
+//           as latin-1; `user_agent` reads `user-agent` unless an alias is
+//           given (Header(convert_underscores=True));
+//   body    one body parameter that is not embedded takes the whole body
+//           (loc ["body"]); several, or Body(embed=True), are keys of a JSON
+//           object (loc ["body", name]); a body that is not an object makes
+//           each of them "field required".
+// An alias (Query(alias="item-q")) replaces the name both for reading and in
+// `loc`. A missing optional parameter takes its default, unvalidated.
 //
 // Thread safety: pure functions over immutable inputs.
 #ifndef COROUTER_SERVER_ROUTING_PARAMETERS_H_
@@ -23,52 +41,81 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "server/http/headers.h"
 #include "server/http/query_string.h"
 #include "server/http/response.h"
 #include "server/routing/path_template.h"
+#include "server/routing/request_body.h"
+#include "server/routing/validation_error.h"
+#include "server/routing/value_type.h"
 
 namespace corouter::routing {
 
-/// FastAPI's Path / Query / Header.
-enum class ParamLocation { kPath, kQuery, kHeader };
+/// FastAPI's Path / Query / Header / Body.
+enum class ParamLocation { kPath, kQuery, kHeader, kBody };
 
-/// The Python annotation of a parameter.
-enum class ParamType { kStr, kInt, kFloat, kBool };
-
-/// "path", "query", "header" (the first element of an error's `loc`).
+/// "path", "query", "header", "body" (the first element of an error's `loc`).
 std::string_view LocationName(ParamLocation location);
-/// "str", "int", "float", "bool".
-std::string_view TypeName(ParamType type);
 
-/// A declared parameter: `item_id: int`, `q: str | None = None`.
+/// A declared parameter: `item_id: int`, `q: str | None = None`,
+/// `q: list[str] = Query(None, alias="item-q", min_length=2)`,
+/// `item: Item = Body(embed=True)`.
 struct ParamSpec {
   std::string name;
   ParamLocation location = ParamLocation::kQuery;
-  ParamType type = ParamType::kStr;
+  ValueType type = ParamType::kStr;
   /// A required parameter has no default; a missing one is a 422
   /// `value_error.missing`. A missing optional one takes `default_value`
   /// (JSON null is Python's None).
   bool required = true;
   http::Json default_value;
+  /// Query(alias=...), Header(alias=...), Body(alias=...): the name read and
+  /// reported in `loc`; empty means the parameter's name.
+  std::string alias;
+  /// Header(convert_underscores=...): without an alias, `x_token` reads the
+  /// `x-token` field.
+  bool convert_underscores = true;
+  /// Body(embed=True): a lone body parameter is read from `{"name": ...}`.
+  bool embed = false;
+  /// min_length, max_length, regex, gt, ge, lt, le.
+  Constraints constraints;
 
-  /// The name it is read under: a header parameter `user_agent` reads the
-  /// `user-agent` field (FastAPI's Header(convert_underscores=True)).
+  /// The name it is read under (and reported in `loc`).
   std::string LookupName() const;
 
-  static ParamSpec Path(std::string name, ParamType type);
-  static ParamSpec Query(std::string name, ParamType type);
-  static ParamSpec OptionalQuery(std::string name, ParamType type,
+  static ParamSpec Path(std::string name, ValueType type);
+  static ParamSpec Query(std::string name, ValueType type);
+  static ParamSpec OptionalQuery(std::string name, ValueType type,
                                  http::Json default_value = nullptr);
-  static ParamSpec Header(std::string name, ParamType type);
+  static ParamSpec Header(std::string name, ValueType type);
+  static ParamSpec OptionalHeader(std::string name, ValueType type,
+                                  http::Json default_value = nullptr);
+  static ParamSpec Body(std::string name, ValueType type);
+  static ParamSpec OptionalBody(std::string name, ValueType type,
+                                http::Json default_value = nullptr);
+
+  /// Modifiers, chainable on a temporary:
+  /// `ParamSpec::Query("q", ParamType::kStr).WithAlias("item-q").WithMinLength(3)`.
+  ParamSpec& WithAlias(std::string value);
+  ParamSpec& Embedded();
+  ParamSpec& WithMinLength(int64_t value);
+  ParamSpec& WithMaxLength(int64_t value);
+  ParamSpec& WithPattern(std::string regex);
+  ParamSpec& WithGt(http::Json limit);
+  ParamSpec& WithGe(http::Json limit);
+  ParamSpec& WithLt(http::Json limit);
+  ParamSpec& WithLe(http::Json limit);
 };
 
-/// One entry of FastAPI's 422 `detail` list.
-struct ValidationError {
-  http::Json loc;  // ["query", "q"]
-  std::string msg;
-  std::string type;
-};
+/// Checks one declaration as FastAPI and pydantic check it when the path
+/// operation is defined. Errors (INVALID_ARGUMENT naming the parameter): an
+/// empty name; a malformed type or constraints that do not suit it
+/// (CheckValueType); a path parameter that is optional, a list or a model; a
+/// query or header parameter that is a model or a list of models; `embed` on
+/// a non-body parameter. A default is taken as it is, as FastAPI takes it
+/// (DefaultFitsType tells whether it fits).
+absl::Status CheckParamSpec(const ParamSpec& spec);
 
 /// Bound values by parameter name, in declaration order.
 using ParamValues = std::vector<std::pair<std::string, http::Json>>;
@@ -78,14 +125,25 @@ struct BindResult {
   std::vector<ValidationError> errors;  // empty when every parameter bound
 };
 
-/// Binds `specs` from the request. Path values come from the router (already
-/// through their converters).
+/// What the parameters are read from. `path_template` (may be null) types
+/// the path captures by their converters; without it they are all str.
+struct RequestParts {
+  const PathParams& path_params;
+  const PathTemplate* path_template;
+  const http::QueryParams& query;
+  const http::Headers& headers;
+  const RequestBody& body;
+};
+
+/// Binds `specs` from the request.
+BindResult BindParameters(const std::vector<ParamSpec>& specs, const RequestParts& request);
+
+/// Binds `specs` from a request without a body, every path capture a str.
 BindResult BindParameters(const std::vector<ParamSpec>& specs, const PathParams& path_params,
                           const http::QueryParams& query, const http::Headers& headers);
 
-/// FastAPI's request_validation_exception_handler response: 422 with
-/// `{"detail":[...]}` (fastapi/exception_handlers.py).
-http::Response ValidationErrorResponse(const std::vector<ValidationError>& errors);
+/// Whether any of `specs` is a body parameter (the body is then read).
+bool HasBodyParameters(const std::vector<ParamSpec>& specs);
 
 }  // namespace corouter::routing
 

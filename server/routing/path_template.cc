@@ -1,10 +1,13 @@
 #include "server/routing/path_template.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "server/http/response.h"
+#include "server/routing/coercion.h"
 
 namespace corouter::routing {
 namespace {
@@ -78,8 +81,9 @@ std::vector<size_t> Candidates(Converter converter, std::string_view s) {
   return out;
 }
 
-// The converter's `to_string(convert(text))`: int and float normalise.
-std::string Convert(Converter converter, std::string_view text) {
+}  // namespace
+
+std::string ConvertPathValue(Converter converter, std::string_view text) {
   switch (converter) {
     case Converter::kInt: {
       size_t i = 0;
@@ -87,26 +91,50 @@ std::string Convert(Converter converter, std::string_view text) {
       return std::string(text.substr(i));
     }
     case Converter::kFloat: {
-      // float("01.50") == 1.5; Python's repr keeps one decimal: "1.5", "3.0".
-      std::string_view whole = text, frac;
-      if (auto dot = text.find('.'); dot != std::string_view::npos) {
-        whole = text.substr(0, dot);
-        frac = text.substr(dot + 1);
-      }
-      while (whole.size() > 1 && whole.front() == '0') whole.remove_prefix(1);
-      while (frac.size() > 1 && frac.back() == '0') frac.remove_suffix(1);
-      if (frac.empty()) frac = "0";
-      std::string out(whole);
-      out += '.';
-      out += frac;
-      return out;
+      // float("01.50") == 1.5, written as Python's str ("1.5", "3.0",
+      // "1e+16", and "inf" for 400 nines).
+      const Coerced<double> coerced = CoerceFloat(text);
+      const double* value = std::get_if<double>(&coerced);
+      if (value == nullptr) return std::string(text);  // unreachable: the pattern is decimal
+      if (std::isinf(*value)) return "inf";
+      return *http::SerializeJson(http::Json(*value));
     }
     default:
       return std::string(text);
   }
 }
 
-}  // namespace
+bool ConverterMatches(Converter converter, std::string_view text) {
+  // The patterns of Candidates, anchored at both ends, without allocating.
+  auto digits = [](std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+      return absl::ascii_isdigit(static_cast<unsigned char>(c));
+    });
+  };
+  switch (converter) {
+    case Converter::kStr:
+      return !text.empty() && text.find('/') == std::string_view::npos;
+    case Converter::kPath:
+      return text.find('\n') == std::string_view::npos;
+    case Converter::kInt:
+      return digits(text);
+    case Converter::kFloat: {
+      const size_t dot = text.find('.');
+      return dot == std::string_view::npos
+                 ? digits(text)
+                 : digits(text.substr(0, dot)) && digits(text.substr(dot + 1));
+    }
+    case Converter::kUuid: {
+      static constexpr std::string_view kShape = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+      if (text.size() != kShape.size()) return false;
+      for (size_t i = 0; i < kShape.size(); ++i) {
+        if (kShape[i] == '-' ? text[i] != '-' : !IsLowerHex(text[i])) return false;
+      }
+      return true;
+    }
+  }
+  return false;
+}
 
 std::string_view ConverterName(Converter converter) {
   switch (converter) {
@@ -183,26 +211,41 @@ absl::StatusOr<PathTemplate> PathTemplate::Compile(std::string_view text_view) {
 
 bool PathTemplate::Match(std::string_view path, PathParams* params) const {
   params->clear();
-  return MatchFrom(0, path, params);
+  std::vector<RawCapture> captures;
+  if (!MatchPieces(pieces_.data(), pieces_.size(), path, &captures)) return false;
+  for (const RawCapture& c : captures) {
+    params->emplace_back(c.parameter->name, ConvertPathValue(c.parameter->converter, c.text));
+  }
+  return true;
 }
 
-bool PathTemplate::MatchFrom(size_t index, std::string_view rest, PathParams* params) const {
-  if (index == pieces_.size()) return rest.empty();
-  const Piece& piece = pieces_[index];
+bool MatchPieces(const PathTemplate::Piece* pieces, size_t count, std::string_view rest,
+                 std::vector<RawCapture>* captures) {
+  if (count == 0) return rest.empty();
+  const PathTemplate::Piece& piece = pieces[0];
   if (!piece.is_parameter) {
     if (rest.substr(0, piece.literal.size()) != piece.literal) return false;
-    return MatchFrom(index + 1, rest.substr(piece.literal.size()), params);
+    return MatchPieces(pieces + 1, count - 1, rest.substr(piece.literal.size()), captures);
   }
   // A parameter followed by nothing must take the whole rest: try that first.
+  if (count == 1) {
+    if (!ConverterMatches(piece.parameter.converter, rest)) return false;
+    captures->push_back({&piece.parameter, rest});
+    return true;
+  }
   for (size_t len : Candidates(piece.parameter.converter, rest)) {
-    if (index + 1 == pieces_.size() && len != rest.size()) continue;
-    const size_t mark = params->size();
-    params->emplace_back(piece.parameter.name,
-                         Convert(piece.parameter.converter, rest.substr(0, len)));
-    if (MatchFrom(index + 1, rest.substr(len), params)) return true;
-    params->resize(mark);
+    captures->push_back({&piece.parameter, rest.substr(0, len)});
+    if (MatchPieces(pieces + 1, count - 1, rest.substr(len), captures)) return true;
+    captures->pop_back();
   }
   return false;
+}
+
+std::optional<Converter> PathTemplate::ConverterOf(std::string_view name) const {
+  for (const Piece& p : pieces_) {
+    if (p.is_parameter && p.parameter.name == name) return p.parameter.converter;
+  }
+  return std::nullopt;
 }
 
 std::vector<PathTemplate::Parameter> PathTemplate::parameters() const {

@@ -7,6 +7,8 @@
 namespace corouter::http {
 namespace {
 
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
 using ::testing::Optional;
 
 TEST(FindHeader, MatchesNamesCaseInsensitively) {
@@ -15,9 +17,15 @@ TEST(FindHeader, MatchesNamesCaseInsensitively) {
   EXPECT_THAT(FindHeader(headers, "CONTENT-TYPE"), Optional(std::string_view("application/json")));
 }
 
-TEST(FindHeader, ReturnsTheLastOfRepeatedFields) {
+TEST(FindHeader, ReturnsTheFirstOfRepeatedFieldsAsStarlettesHeadersGet) {
   const Headers headers = {{"x-a", "1"}, {"X-A", "2"}, {"x-b", "3"}};
-  EXPECT_THAT(FindHeader(headers, "x-a"), Optional(std::string_view("2")));
+  EXPECT_THAT(FindHeader(headers, "x-a"), Optional(std::string_view("1")));
+}
+
+TEST(FindAllHeaders, ReturnsEveryValueInOrderAsStarlettesGetlist) {
+  const Headers headers = {{"x-a", "1"}, {"x-b", "3"}, {"X-A", "2"}};
+  EXPECT_THAT(FindAllHeaders(headers, "X-a"), ElementsAre("1", "2"));
+  EXPECT_THAT(FindAllHeaders(headers, "x-c"), IsEmpty());
 }
 
 TEST(FindHeader, ReturnsNulloptWhenAbsent) {

@@ -204,5 +204,48 @@ TEST(CoerceBool, RejectsEverythingElse) {
   }
 }
 
+const CoercionError kUuidError{"value is not a valid uuid", "type_error.uuid"};
+
+TEST(CoerceUuid, AcceptsWhatPythonsUuidAccepts) {
+  // uuid.UUID(str) in Python 3.11, which pydantic's uuid_validator calls.
+  const std::string canonical = "12345678-1234-5678-1234-567812345678";
+  for (const std::string_view text :
+       {"12345678-1234-5678-1234-567812345678", "12345678123456781234567812345678",
+        "{12345678123456781234567812345678}", "urn:uuid:12345678-1234-5678-1234-567812345678",
+        "uuid:urn:12345678123456781234567812345678", "{{12345678123456781234567812345678}}}",
+        "12345678-1234-5678-1234-5678123456-78", "12345678-1234-5678-1234-567812345678"}) {
+    EXPECT_THAT(CoerceUuid(text), VariantWith<std::string>(canonical)) << text;
+  }
+  EXPECT_THAT(CoerceUuid("12345678-1234-1234-1234-123456789ABC"),
+              VariantWith<std::string>("12345678-1234-1234-1234-123456789abc"));
+}
+
+TEST(CoerceUuid, ReadsTheHexLikeIntWithBase16) {
+  // int(hex, 16): a sign, spaces, "0x" (and one underscore after it),
+  // underscores between digits, Unicode digits.
+  EXPECT_THAT(CoerceUuid("+2345678123456781234567812345678"),
+              VariantWith<std::string>("02345678-1234-5678-1234-567812345678"));
+  EXPECT_THAT(CoerceUuid(" 2345678123456781234567812345678"),
+              VariantWith<std::string>("02345678-1234-5678-1234-567812345678"));
+  EXPECT_THAT(CoerceUuid("0x345678123456781234567812345678"),
+              VariantWith<std::string>("00345678-1234-5678-1234-567812345678"));
+  EXPECT_THAT(CoerceUuid("0x_45678123456781234567812345678"),
+              VariantWith<std::string>("00045678-1234-5678-1234-567812345678"));
+  EXPECT_THAT(CoerceUuid("1_345678123456781234567812345678"),
+              VariantWith<std::string>("01345678-1234-5678-1234-567812345678"));
+  EXPECT_THAT(CoerceUuid("\xEF\xBC\x91"
+                         "2222222222222222222222222222222"),  // fullwidth 1
+              VariantWith<std::string>("12222222-2222-2222-2222-222222222222"));
+}
+
+TEST(CoerceUuid, RejectsWhatPythonRejects) {
+  for (const std::string_view text :
+       {"zz", "", "1234567812345678123456781234567", "-0000000000000000000000000000000",
+        "1__45678123456781234567812345678", "1234567812345678123456781234567_",
+        "1234567812345678123456781234567g", "123456781234567812345678123456789"}) {
+    EXPECT_THAT(CoerceUuid(text), VariantWith<CoercionError>(kUuidError)) << text;
+  }
+}
+
 }  // namespace
 }  // namespace corouter::routing

@@ -1,0 +1,520 @@
+// server/routing/validation.cc
+//
+// The coercions below cite pydantic/validators.py (1.10.4) function by
+// function; Python behaviour they rely on (str(1.5) == "1.5", int(1.9) == 1,
+// dict(["ab"]) == {"a": "b"}) was checked against Python 3.11 through FastAPI
+// 0.92's TestClient.
+#include "server/routing/validation.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <utility>
+#include <variant>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "server/http/utf8.h"
+#include "server/routing/coercion.h"
+
+namespace corouter::routing {
+namespace {
+
+using http::Json;
+using Kind = PyValue::Kind;
+
+// A pydantic error before it gets its loc.
+struct Failure {
+  std::string msg;
+  std::string type;
+  Json ctx = nullptr;
+};
+
+template <typename T>
+using Result = std::variant<T, Failure>;
+
+Failure FromCoercion(const CoercionError& error) { return Failure{error.msg, error.type}; }
+
+template <typename T>
+Result<T> Lift(Coerced<T> coerced) {
+  if (auto* error = std::get_if<CoercionError>(&coerced)) return FromCoercion(*error);
+  return std::get<T>(std::move(coerced));
+}
+
+Failure StrError() { return {"str type expected", "type_error.str"}; }
+Failure IntegerError() { return {"value is not a valid integer", "type_error.integer"}; }
+Failure FloatError() { return {"value is not a valid float", "type_error.float"}; }
+Failure BoolError() { return {"value could not be parsed to a boolean", "type_error.bool"}; }
+Failure UuidError() { return {"value is not a valid uuid", "type_error.uuid"}; }
+Failure ListError() { return {"value is not a valid list", "type_error.list"}; }
+Failure DictError() { return {"value is not a valid dict", "type_error.dict"}; }
+Failure NoneError() { return {"none is not an allowed value", "type_error.none.not_allowed"}; }
+
+bool IsAscii(std::string_view bytes) {
+  for (const char c : bytes) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+// bytes.decode(): strict UTF-8; the UnicodeDecodeError becomes the error
+// (pydantic's get_exc_type: "value_error." + "unicodedecode").
+Result<std::string> DecodeBytes(std::string_view bytes) {
+  if (auto error = http::FindUtf8Error(bytes)) {
+    return Failure{http::Utf8ErrorMessage(bytes, *error), "value_error.unicodedecode"};
+  }
+  return std::string(bytes);
+}
+
+// str(float): repr, with Python's spellings of the non-finite values.
+std::string PyFloatStr(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  return *http::SerializeJson(Json(value));
+}
+
+// Python's str() of a number limit in a message ("0", "0.5").
+std::string NumberStr(const Json& number) {
+  if (number.is_number_float()) return PyFloatStr(number.get<double>());
+  return number.dump();
+}
+
+// str_validator.
+Result<std::string> ToStr(const PyValue& value) {
+  switch (value.kind) {
+    case Kind::kBytes:
+      return DecodeBytes(value.json.get_ref<const std::string&>());
+    case Kind::kBigInt:
+      return value.json.get<std::string>();
+    case Kind::kUuid:
+      return StrError();
+    case Kind::kJson:
+      break;
+  }
+  const Json& v = value.json;
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return std::string(v.get<bool>() ? "True" : "False");  // bool is an int
+  if (v.is_number_float()) return PyFloatStr(v.get<double>());
+  if (v.is_number()) return v.dump();
+  return StrError();
+}
+
+// int(UUID): the 128-bit value, kept only when it fits int64.
+Result<int64_t> UuidToInt(std::string_view canonical) {
+  std::string hex;
+  for (const char c : canonical) {
+    if (c != '-') hex.push_back(c);
+  }
+  if (hex.find_first_not_of('0') < 16 || hex[16] >= '8') return IntegerError();
+  return static_cast<int64_t>(std::strtoull(hex.c_str() + 16, nullptr, 16));
+}
+
+// int_validator.
+Result<int64_t> ToInt(const PyValue& value) {
+  switch (value.kind) {
+    case Kind::kBytes: {
+      // int(bytes) reads ASCII only; pydantic first rejects more than
+      // max_str_int (4300) bytes.
+      const std::string& bytes = value.json.get_ref<const std::string&>();
+      if (bytes.size() > 4300 || !IsAscii(bytes)) return IntegerError();
+      return Lift(CoerceInt(bytes));
+    }
+    case Kind::kUuid:
+      return UuidToInt(value.json.get_ref<const std::string&>());
+    case Kind::kBigInt:
+      return IntegerError();  // beyond int64: a documented difference
+    case Kind::kJson:
+      break;
+  }
+  const Json& v = value.json;
+  if (v.is_number_integer() && !v.is_number_unsigned()) return v.get<int64_t>();
+  if (v.is_number_unsigned()) {
+    const uint64_t u = v.get<uint64_t>();
+    if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return IntegerError();
+    return static_cast<int64_t>(u);
+  }
+  if (v.is_boolean()) return int64_t{v.get<bool>() ? 1 : 0};
+  if (v.is_number_float()) {
+    // int(float) truncates; nan is ValueError and inf OverflowError.
+    const double truncated = std::trunc(v.get<double>());
+    if (!std::isfinite(truncated) || truncated < -9223372036854775808.0 ||
+        truncated >= 9223372036854775808.0) {
+      return IntegerError();
+    }
+    return static_cast<int64_t>(truncated);
+  }
+  if (v.is_string()) return Lift(CoerceInt(v.get_ref<const std::string&>()));
+  return IntegerError();
+}
+
+// float_validator.
+Result<double> ToFloat(const PyValue& value) {
+  switch (value.kind) {
+    case Kind::kBytes: {
+      const std::string& bytes = value.json.get_ref<const std::string&>();
+      if (!IsAscii(bytes)) return FloatError();
+      return Lift(CoerceFloat(bytes));
+    }
+    case Kind::kUuid:
+      return FloatError();
+    case Kind::kBigInt:
+      // float(int) rounds correctly, as strtod does. (Python raises
+      // OverflowError beyond 1.8e308; strtod gives infinity.)
+      return std::strtod(value.json.get_ref<const std::string&>().c_str(), nullptr);
+    case Kind::kJson:
+      break;
+  }
+  const Json& v = value.json;
+  if (v.is_number()) return v.get<double>();
+  if (v.is_boolean()) return v.get<bool>() ? 1.0 : 0.0;
+  if (v.is_string()) return Lift(CoerceFloat(v.get_ref<const std::string&>()));
+  return FloatError();
+}
+
+// bool_validator: `v in BOOL_TRUE` compares numbers by value (1 == 1.0).
+Result<bool> ToBool(const PyValue& value) {
+  switch (value.kind) {
+    case Kind::kBytes: {
+      Result<std::string> text = DecodeBytes(value.json.get_ref<const std::string&>());
+      if (auto* failure = std::get_if<Failure>(&text)) return *failure;
+      return Lift(CoerceBool(std::get<std::string>(text)));
+    }
+    case Kind::kUuid:
+    case Kind::kBigInt:
+      return BoolError();
+    case Kind::kJson:
+      break;
+  }
+  const Json& v = value.json;
+  if (v.is_boolean()) return v.get<bool>();
+  if (v.is_number()) {
+    const double number = v.get<double>();
+    if (number == 1.0) return true;
+    if (number == 0.0) return false;
+    return BoolError();
+  }
+  if (v.is_string()) return Lift(CoerceBool(v.get_ref<const std::string&>()));
+  return BoolError();
+}
+
+// UUID(bytes=v): 16 raw bytes, big-endian.
+std::string UuidFromBytes(std::string_view bytes) {
+  std::string hex;
+  for (const char c : bytes)
+    absl::StrAppend(&hex, absl::Hex(static_cast<uint8_t>(c), absl::kZeroPad2));
+  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
+                      hex.substr(16, 4), "-", hex.substr(20));
+}
+
+// uuid_validator.
+Result<std::string> ToUuid(const PyValue& value) {
+  switch (value.kind) {
+    case Kind::kUuid:
+      return value.json.get<std::string>();
+    case Kind::kBytes: {
+      // try: UUID(v.decode()) except ValueError: UUID(bytes=v)
+      const std::string& bytes = value.json.get_ref<const std::string&>();
+      if (!http::FindUtf8Error(bytes).has_value()) {
+        Coerced<std::string> parsed = CoerceUuid(bytes);
+        if (auto* text = std::get_if<std::string>(&parsed)) return *text;
+      }
+      if (bytes.size() == 16) return UuidFromBytes(bytes);
+      return UuidError();
+    }
+    case Kind::kBigInt:
+      return UuidError();
+    case Kind::kJson:
+      break;
+  }
+  if (value.json.is_string()) return Lift(CoerceUuid(value.json.get_ref<const std::string&>()));
+  return UuidError();
+}
+
+// enum_member_validator: Color(v), else EnumMemberError.
+Result<std::string> ToEnum(const ValueType& type, const PyValue& value) {
+  if (value.kind == Kind::kJson && value.json.is_string()) {
+    for (const std::string& member : type.enum_values()) {
+      if (member == value.json.get_ref<const std::string&>()) return member;
+    }
+  }
+  std::vector<std::string> reprs;
+  for (const std::string& member : type.enum_values()) reprs.push_back(PythonStrRepr(member));
+  return Failure{absl::StrCat("value is not a valid enumeration member; permitted: ",
+                              absl::StrJoin(reprs, ", ")),
+                 "type_error.enum", Json{{"enum_values", type.enum_values()}}};
+}
+
+// constr_length_validator, then ConstrainedStr.validate's regex check.
+std::optional<Failure> CheckStr(const std::string& text, const Constraints& c) {
+  if (!c.has_string_constraints()) return std::nullopt;
+  const auto length = static_cast<int64_t>(http::CodePointCount(text));  // len(str)
+  if (c.min_length.has_value() && length < *c.min_length) {
+    return Failure{absl::StrCat("ensure this value has at least ", *c.min_length, " characters"),
+                   "value_error.any_str.min_length", Json{{"limit_value", *c.min_length}}};
+  }
+  if (c.max_length.has_value() && length > *c.max_length) {
+    return Failure{absl::StrCat("ensure this value has at most ", *c.max_length, " characters"),
+                   "value_error.any_str.max_length", Json{{"limit_value", *c.max_length}}};
+  }
+  if (c.pattern.has_value() && !c.pattern->MatchesAtStart(text)) {
+    return Failure{absl::StrCat("string does not match regex \"", c.pattern->text(), "\""),
+                   "value_error.str.regex", Json{{"pattern", c.pattern->text()}}};
+  }
+  return std::nullopt;
+}
+
+// Python's exact comparison of an int or float with an int or float:
+// negative, zero or positive; nullopt when either is NaN.
+std::optional<int> Compare(const Json& a, const Json& b) {
+  if (a.is_number_float() || b.is_number_float()) {
+    const long double x = a.is_number_unsigned()  ? a.get<uint64_t>()
+                          : a.is_number_integer() ? a.get<int64_t>()
+                                                  : a.get<double>();
+    const long double y = b.is_number_unsigned()  ? b.get<uint64_t>()
+                          : b.is_number_integer() ? b.get<int64_t>()
+                                                  : b.get<double>();
+    if (std::isnan(x) || std::isnan(y)) return std::nullopt;
+    return x < y ? -1 : (x > y ? 1 : 0);
+  }
+  if (a.is_number_unsigned() || b.is_number_unsigned()) {
+    // A negative int64 is below any unsigned; otherwise both fit uint64.
+    const bool a_neg = !a.is_number_unsigned() && a.get<int64_t>() < 0;
+    const bool b_neg = !b.is_number_unsigned() && b.get<int64_t>() < 0;
+    if (a_neg != b_neg) return a_neg ? -1 : 1;
+    const uint64_t x = a.get<uint64_t>(), y = b.get<uint64_t>();
+    return x < y ? -1 : (x > y ? 1 : 0);
+  }
+  const int64_t x = a.get<int64_t>(), y = b.get<int64_t>();
+  return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+// number_size_validator: gt or ge, then lt, then le; `not v > gt` is also
+// true for NaN.
+std::optional<Failure> CheckNumber(const Json& number, const Constraints& c) {
+  if (!c.has_number_constraints()) return std::nullopt;
+  auto fails = [&number](const std::optional<Json>& limit, auto holds) {
+    if (!limit.has_value()) return false;
+    const std::optional<int> order = Compare(number, *limit);
+    return !order.has_value() || !holds(*order);
+  };
+  auto failure = [](const char* what, const char* code, const Json& limit) {
+    return Failure{absl::StrCat("ensure this value is ", what, " ", NumberStr(limit)),
+                   absl::StrCat("value_error.number.", code), Json{{"limit_value", limit}}};
+  };
+  if (fails(c.gt, [](int o) { return o > 0; })) return failure("greater than", "not_gt", *c.gt);
+  if (fails(c.ge, [](int o) { return o >= 0; })) {
+    return failure("greater than or equal to", "not_ge", *c.ge);
+  }
+  if (fails(c.lt, [](int o) { return o < 0; })) return failure("less than", "not_lt", *c.lt);
+  if (fails(c.le, [](int o) { return o <= 0; })) {
+    return failure("less than or equal to", "not_le", *c.le);
+  }
+  return std::nullopt;
+}
+
+// BaseModel.validate's `dict(value)` for what is not a dict already. Python
+// builds the dict pair by pair; keys that are not str then fail in
+// `cls(**value)` with TypeError "keywords must be strings".
+Result<Json> ToDict(const PyValue& value) {
+  if (value.kind != Kind::kJson) return DictError();
+  const Json& v = value.json;
+  if (v.is_object()) return v;
+  if (v.is_string()) {
+    // dict("") == {}; any character is a 1-character sequence: ValueError.
+    if (v.get_ref<const std::string&>().empty()) return Json::object();
+    return DictError();
+  }
+  if (!v.is_array()) return DictError();
+  std::vector<std::pair<Json, Json>> pairs;
+  for (const Json& element : v) {
+    // Each element must be an iterable of exactly two items: a list, a str
+    // of two characters, or a dict of two keys (iterating a dict gives keys).
+    std::vector<Json> items;
+    if (element.is_array()) {
+      items.assign(element.begin(), element.end());
+    } else if (element.is_object()) {
+      for (const auto& [key, unused] : element.items()) items.emplace_back(key);
+    } else if (element.is_string()) {
+      const std::string& text = element.get_ref<const std::string&>();
+      for (size_t pos = 0; pos < text.size() && items.size() <= 2;) {
+        const size_t start = pos;
+        http::NextCodePoint(text, &pos);
+        items.emplace_back(text.substr(start, pos - start));
+      }
+    } else {
+      return DictError();  // not iterable: TypeError
+    }
+    if (items.size() != 2) return DictError();                            // ValueError
+    if (items[0].is_array() || items[0].is_object()) return DictError();  // unhashable
+    pairs.emplace_back(std::move(items[0]), std::move(items[1]));
+  }
+  Json dict = Json::object();
+  for (auto& [key, item] : pairs) {
+    if (!key.is_string()) return Failure{"keywords must be strings", "type_error"};
+    dict[key.get<std::string>()] = std::move(item);  // a repeated key keeps its place
+  }
+  return dict;
+}
+
+Json Extend(const Json& loc, const Json& part) {
+  Json out = loc;
+  out.push_back(part);
+  return out;
+}
+
+void Report(Failure failure, const Json& loc, std::vector<ValidationError>* errors) {
+  errors->push_back(ValidationError{loc, std::move(failure.msg), std::move(failure.type),
+                                    std::move(failure.ctx)});
+}
+
+// A scalar's coercion followed by its constraints.
+template <typename T>
+std::optional<Json> Finish(Result<T> result, const Constraints& constraints, const Json& loc,
+                           std::vector<ValidationError>* errors) {
+  if (auto* failure = std::get_if<Failure>(&result)) {
+    Report(std::move(*failure), loc, errors);
+    return std::nullopt;
+  }
+  Json out(std::get<T>(std::move(result)));
+  std::optional<Failure> failure;
+  if constexpr (std::is_same_v<T, std::string>) {
+    failure = CheckStr(out.template get_ref<const std::string&>(), constraints);
+  } else if constexpr (std::is_same_v<T, int64_t> || std::is_same_v<T, double>) {
+    failure = CheckNumber(out, constraints);
+  }
+  if (failure.has_value()) {
+    Report(std::move(*failure), loc, errors);
+    return std::nullopt;
+  }
+  return out;
+}
+
+// validate_model: every field in declaration order.
+std::optional<Json> ValidateModel(const ModelSpec& model, const Json& dict, const Json& loc,
+                                  std::vector<ValidationError>* errors) {
+  Json out = Json::object();
+  bool ok = true;
+  for (const FieldSpec& field : model.fields) {
+    const std::string& key = field.key();
+    const Json field_loc = Extend(loc, key);
+    auto it = dict.find(key);
+    if (it == dict.end()) {
+      if (field.required) {
+        Report({"field required", "value_error.missing"}, field_loc, errors);
+        ok = false;
+      } else {
+        out[key] = field.default_value;  // a copy, not validated (pydantic)
+      }
+      continue;
+    }
+    std::optional<Json> validated =
+        ValidateValue(field.type, field.constraints, PyValue{*it}, field_loc, errors);
+    if (validated.has_value()) {
+      out[key] = std::move(*validated);
+    } else {
+      ok = false;
+    }
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+}  // namespace
+
+std::optional<Json> ValidateValue(const ValueType& type, const Constraints& constraints,
+                                  const PyValue& value, const Json& loc,
+                                  std::vector<ValidationError>* errors) {
+  if (value.kind == Kind::kJson && value.json.is_null()) {
+    if (type.nullable()) return Json(nullptr);
+    Report(NoneError(), loc, errors);
+    return std::nullopt;
+  }
+  switch (type.kind()) {
+    case ParamType::kStr:
+      return Finish(ToStr(value), constraints, loc, errors);
+    case ParamType::kInt:
+      return Finish(ToInt(value), constraints, loc, errors);
+    case ParamType::kFloat:
+      return Finish(ToFloat(value), constraints, loc, errors);
+    case ParamType::kBool:
+      return Finish(ToBool(value), constraints, loc, errors);
+    case ParamType::kUuid:
+      return Finish(ToUuid(value), constraints, loc, errors);
+    case ParamType::kEnum:
+      return Finish(ToEnum(type, value), constraints, loc, errors);
+    case ParamType::kList: {
+      // _validate_sequence_like: a list (tuple, set...) item by item.
+      if (value.kind != Kind::kJson || !value.json.is_array()) {
+        Report(ListError(), loc, errors);
+        return std::nullopt;
+      }
+      Json out = Json::array();
+      bool ok = true;
+      for (size_t i = 0; i < value.json.size(); ++i) {
+        std::optional<Json> item =
+            ValidateValue(type.item(), constraints, PyValue{value.json[i]}, Extend(loc, i), errors);
+        if (item.has_value()) {
+          out.push_back(std::move(*item));
+        } else {
+          ok = false;
+        }
+      }
+      if (!ok) return std::nullopt;
+      return out;
+    }
+    case ParamType::kModel: {
+      Result<Json> dict = ToDict(value);
+      if (auto* failure = std::get_if<Failure>(&dict)) {
+        Report(std::move(*failure), loc, errors);
+        return std::nullopt;
+      }
+      return ValidateModel(type.model(), std::get<Json>(dict), loc, errors);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string PythonStrRepr(std::string_view text) {
+  // Objects/unicodeobject.c unicode_repr.
+  const bool has_single = text.find('\'') != std::string_view::npos;
+  const bool has_double = text.find('"') != std::string_view::npos;
+  const char quote = has_single && !has_double ? '"' : '\'';
+  auto printable = [](char32_t c) {
+    if (c < 0x20 || (c >= 0x7F && c <= 0xA0) || c == 0xAD) return false;
+    if (c == 0x061C || c == 0x1680 || c == 0x180E || c == 0x3000 || c == 0xFEFF) return false;
+    if ((c >= 0x2000 && c <= 0x200F) || (c >= 0x2028 && c <= 0x202F) ||
+        (c >= 0x205F && c <= 0x206F) || (c >= 0xD800 && c <= 0xF8FF) ||
+        (c >= 0xFFF9 && c <= 0xFFFB) || c == 0xFFFE || c == 0xFFFF || c >= 0xE0000) {
+      return false;
+    }
+    return true;
+  };
+  std::string out(1, quote);
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const char32_t c = http::NextCodePoint(text, &pos);
+    if (c == static_cast<char32_t>(quote) || c == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (printable(c)) {
+      http::AppendUtf8(c, &out);
+    } else if (c < 0x100) {
+      absl::StrAppend(&out, absl::StrFormat("\\x%02x", static_cast<uint32_t>(c)));
+    } else if (c < 0x10000) {
+      absl::StrAppend(&out, absl::StrFormat("\\u%04x", static_cast<uint32_t>(c)));
+    } else {
+      absl::StrAppend(&out, absl::StrFormat("\\U%08x", static_cast<uint32_t>(c)));
+    }
+  }
+  out.push_back(quote);
+  return out;
+}
+
+}  // namespace corouter::routing

@@ -1,0 +1,205 @@
+// server/routing/value_type.cc
+#include "server/routing/value_type.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "re2/re2.h"
+
+namespace corouter::routing {
+namespace {
+
+bool IsNumber(const http::Json& value) { return value.is_number(); }
+
+}  // namespace
+
+std::string_view TypeName(ParamType type) {
+  switch (type) {
+    case ParamType::kStr:
+      return "str";
+    case ParamType::kInt:
+      return "int";
+    case ParamType::kFloat:
+      return "float";
+    case ParamType::kBool:
+      return "bool";
+    case ParamType::kUuid:
+      return "uuid";
+    case ParamType::kEnum:
+      return "enum";
+    case ParamType::kList:
+      return "list";
+    case ParamType::kModel:
+      return "model";
+  }
+  return "str";
+}
+
+ValueType ValueType::Enum(std::string name, std::vector<std::string> values) {
+  ValueType type(ParamType::kEnum);
+  type.enum_name_ = std::move(name);
+  type.enum_values_ = std::move(values);
+  return type;
+}
+
+ValueType ValueType::List(ValueType item) {
+  ValueType type(ParamType::kList);
+  type.item_ = std::make_shared<const ValueType>(std::move(item));
+  return type;
+}
+
+ValueType ValueType::Model(std::shared_ptr<const ModelSpec> model) {
+  ValueType type(ParamType::kModel);
+  type.model_ = std::move(model);
+  return type;
+}
+
+ValueType ValueType::AsNullable() const {
+  ValueType type = *this;
+  type.nullable_ = true;
+  return type;
+}
+
+std::string ValueType::Name() const {
+  std::string name;
+  switch (kind_) {
+    case ParamType::kUuid:
+      name = "UUID";
+      break;
+    case ParamType::kEnum:
+      name = enum_name_;
+      break;
+    case ParamType::kList:
+      name = item_ ? absl::StrCat("list[", item_->Name(), "]") : "list";
+      break;
+    case ParamType::kModel:
+      name = model_ ? model_->name : "model";
+      break;
+    default:
+      name = std::string(TypeName(kind_));
+  }
+  return nullable_ ? absl::StrCat("Optional[", name, "]") : name;
+}
+
+FieldSpec FieldSpec::Required(std::string name, ValueType type) {
+  FieldSpec field;
+  field.name = std::move(name);
+  field.type = std::move(type);
+  return field;
+}
+
+FieldSpec FieldSpec::Optional(std::string name, ValueType type, http::Json default_value) {
+  FieldSpec field = Required(std::move(name), std::move(type));
+  field.required = false;
+  field.default_value = std::move(default_value);
+  return field;
+}
+
+Pattern::Pattern(std::string text) : text_(std::move(text)) {
+  RE2::Options options;
+  options.set_log_errors(false);
+  re_ = std::make_shared<const re2::RE2>(text_, options);
+}
+
+absl::Status Pattern::status() const {
+  if (re_->ok()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("regex \"", text_, "\" is not supported: ", re_->error()));
+}
+
+bool Pattern::MatchesAtStart(std::string_view value) const {
+  if (!re_->ok()) return false;
+  const re2::StringPiece text(value.data(), value.size());
+  return re_->Match(text, 0, text.size(), RE2::ANCHOR_START, nullptr, 0);
+}
+
+absl::Status CheckValueType(const ValueType& type, const Constraints& constraints,
+                            std::string_view what_view) {
+  const std::string what(what_view);
+  auto invalid = [&what](auto&&... parts) {
+    return absl::InvalidArgumentError(absl::StrCat(what, ": ", parts...));
+  };
+  switch (type.kind()) {
+    case ParamType::kEnum:
+      if (type.enum_values().empty()) return invalid("enum ", type.enum_name(), " has no values");
+      break;
+    case ParamType::kList:
+      if (!type.has_item()) return invalid("a list needs an item type");
+      if (type.item().kind() == ParamType::kList)
+        return invalid("lists of lists are not supported");
+      // pydantic pushes the constraints into the item type.
+      return CheckValueType(type.item(), constraints, what);
+    case ParamType::kModel:
+      if (!type.has_model()) return invalid("a model type needs its ModelSpec");
+      for (const FieldSpec& field : type.model().fields) {
+        if (absl::Status status = CheckValueType(field.type, field.constraints,
+                                                 absl::StrCat(what, " field '", field.name, "'"));
+            !status.ok()) {
+          return status;
+        }
+      }
+      break;
+    default:
+      break;
+  }
+
+  const bool is_str = type.kind() == ParamType::kStr;
+  const bool is_number = type.kind() == ParamType::kInt || type.kind() == ParamType::kFloat;
+  if (constraints.has_string_constraints() && !is_str) {
+    return invalid("min_length, max_length and regex apply to str, not ", type.Name(),
+                   " (pydantic: \"the following field constraints are set but not enforced\")");
+  }
+  if (constraints.has_number_constraints() && !is_number) {
+    return invalid("gt, ge, lt and le apply to int and float, not ", type.Name(),
+                   " (pydantic: \"the following field constraints are set but not enforced\")");
+  }
+  if ((constraints.min_length && *constraints.min_length < 0) ||
+      (constraints.max_length && *constraints.max_length < 0)) {
+    return invalid("min_length and max_length must not be negative");
+  }
+  for (const auto* limit : {&constraints.gt, &constraints.ge, &constraints.lt, &constraints.le}) {
+    if (limit->has_value() && !IsNumber(**limit)) {
+      return invalid("limit ", (*limit)->dump(), " is not a number");
+    }
+  }
+  if (constraints.pattern.has_value()) {
+    if (absl::Status status = constraints.pattern->status(); !status.ok()) {
+      return invalid(status.message());
+    }
+  }
+  return absl::OkStatus();
+}
+
+bool DefaultFitsType(const ValueType& type, const http::Json& value) {
+  if (value.is_null()) return true;  // `x: int = None` makes x Optional (pydantic)
+  switch (type.kind()) {
+    case ParamType::kStr:
+    case ParamType::kUuid:
+      return value.is_string();
+    case ParamType::kInt:
+      return value.is_number_integer();
+    case ParamType::kFloat:
+      return value.is_number();
+    case ParamType::kBool:
+      return value.is_boolean();
+    case ParamType::kEnum:
+      if (!value.is_string()) return false;
+      for (const std::string& member : type.enum_values()) {
+        if (member == value.get_ref<const std::string&>()) return true;
+      }
+      return false;
+    case ParamType::kList:
+      if (!value.is_array()) return false;
+      for (const http::Json& item : value) {
+        if (item.is_null() ? !type.item().nullable() : !DefaultFitsType(type.item(), item)) {
+          return false;
+        }
+      }
+      return true;
+    case ParamType::kModel:
+      return value.is_object();
+  }
+  return false;
+}
+
+}  // namespace corouter::routing

@@ -1,0 +1,287 @@
+// tests/unit/routing/validation_test.cc
+//
+// pydantic 1.10's coercions and constraints (validation.h). Every expected
+// value was observed through FastAPI 0.92 (fastapi-semantics.md sections 1,
+// 2 and 6, and tests/unit/app/testdata/make_fastapi_golden.py).
+#include "server/routing/validation.h"
+
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace corouter::routing {
+namespace {
+
+using http::Json;
+using Kind = PyValue::Kind;
+
+// The validated value, or the errors as FastAPI's detail list (JSON).
+Json Validate(const ValueType& type, const Json& value, Kind kind = Kind::kJson,
+              const Constraints& constraints = {}) {
+  std::vector<ValidationError> errors;
+  std::optional<Json> out =
+      ValidateValue(type, constraints, PyValue{value, kind}, Json::array({"body"}), &errors);
+  if (out.has_value()) {
+    EXPECT_TRUE(errors.empty());
+    return *out;
+  }
+  Json detail = Json::array();
+  for (const ValidationError& e : errors) {
+    Json entry{{"loc", e.loc}, {"msg", e.msg}, {"type", e.type}};
+    if (!e.ctx.is_null()) entry["ctx"] = e.ctx;
+    detail.push_back(entry);
+  }
+  return Json{{"errors", detail}};
+}
+
+std::string ErrorType(const Json& result) {
+  return result.contains("errors") ? result["errors"][0]["type"].get<std::string>() : "";
+}
+
+TEST(ValidateStr, WritesNumbersAndBoolsAsPythonsStr) {
+  EXPECT_EQ(Validate(ParamType::kStr, "x"), "x");
+  EXPECT_EQ(Validate(ParamType::kStr, 5), "5");
+  EXPECT_EQ(Validate(ParamType::kStr, 1.5), "1.5");
+  EXPECT_EQ(Validate(ParamType::kStr, 1.0), "1.0");
+  EXPECT_EQ(Validate(ParamType::kStr, true), "True");  // bool is an int
+  EXPECT_EQ(Validate(ParamType::kStr, std::numeric_limits<double>::infinity()), "inf");
+  EXPECT_EQ(ErrorType(Validate(ParamType::kStr, Json::array())), "type_error.str");
+  EXPECT_EQ(ErrorType(Validate(ParamType::kStr, Json::object())), "type_error.str");
+}
+
+TEST(ValidateStr, DecodesBytesStrictly) {
+  EXPECT_EQ(Validate(ParamType::kStr, "raw \xC3\xA9", Kind::kBytes), "raw \xC3\xA9");
+  const Json error = Validate(ParamType::kStr, "raw \xFF", Kind::kBytes);
+  EXPECT_EQ(error["errors"][0]["msg"],
+            "'utf-8' codec can't decode byte 0xff in position 4: invalid start byte");
+  EXPECT_EQ(error["errors"][0]["type"], "value_error.unicodedecode");
+  EXPECT_EQ(Validate(ParamType::kStr, "\xE2\x82", Kind::kBytes)["errors"][0]["msg"],
+            "'utf-8' codec can't decode bytes in position 0-1: unexpected end of data");
+}
+
+TEST(ValidateStr, AUuidObjectIsNoStr) {
+  // `{v:uuid}` with `v: str` -> "str type expected".
+  EXPECT_EQ(
+      ErrorType(Validate(ParamType::kStr, "12345678-1234-1234-1234-123456789abc", Kind::kUuid)),
+      "type_error.str");
+}
+
+TEST(ValidateInt, CoercesLikeIntValidator) {
+  EXPECT_EQ(Validate(ParamType::kInt, 7), 7);
+  EXPECT_EQ(Validate(ParamType::kInt, true), 1);
+  EXPECT_EQ(Validate(ParamType::kInt, 1.9), 1);
+  EXPECT_EQ(Validate(ParamType::kInt, -1.9), -1);
+  EXPECT_EQ(Validate(ParamType::kInt, "  7 "), 7);
+  EXPECT_EQ(Validate(ParamType::kInt, " 12 ", Kind::kBytes), 12);
+  for (const Json& bad : {Json("x"), Json(std::numeric_limits<double>::infinity()),
+                          Json(std::nan("")), Json::array(), Json(1e300)}) {
+    EXPECT_EQ(ErrorType(Validate(ParamType::kInt, bad)), "type_error.integer") << bad.dump();
+  }
+  // int(bytes) reads ASCII only.
+  EXPECT_EQ(ErrorType(Validate(ParamType::kInt, "\xEF\xBC\x95", Kind::kBytes)),
+            "type_error.integer");
+}
+
+TEST(ValidateInt, PythonIntsBeyond64BitsAreADocumentedDifference) {
+  EXPECT_EQ(ErrorType(Validate(ParamType::kInt, "99999999999999999999999", Kind::kBigInt)),
+            "type_error.integer");
+  EXPECT_EQ(ErrorType(Validate(ParamType::kInt, Json(uint64_t{1} << 63))), "type_error.integer");
+  // int(UUID) is its 128-bit value; it fits here only when small.
+  EXPECT_EQ(Validate(ParamType::kInt, "00000000-0000-0000-0000-000000000005", Kind::kUuid), 5);
+}
+
+TEST(ValidateFloat, CoercesLikeFloatValidator) {
+  EXPECT_EQ(Validate(ParamType::kFloat, 1), 1.0);
+  EXPECT_TRUE(Validate(ParamType::kFloat, 1).is_number_float());
+  EXPECT_EQ(Validate(ParamType::kFloat, true), 1.0);
+  EXPECT_EQ(Validate(ParamType::kFloat, "2.5"), 2.5);
+  EXPECT_EQ(Validate(ParamType::kFloat, "2.5", Kind::kBytes), 2.5);
+  EXPECT_TRUE(std::isnan(Validate(ParamType::kFloat, "nan").get<double>()));
+  EXPECT_EQ(ErrorType(Validate(ParamType::kFloat, "x")), "type_error.float");
+  EXPECT_EQ(ErrorType(Validate(ParamType::kFloat, Json::array())), "type_error.float");
+}
+
+TEST(ValidateBool, ComparesNumbersByValue) {
+  EXPECT_EQ(Validate(ParamType::kBool, 1), true);
+  EXPECT_EQ(Validate(ParamType::kBool, 0.0), false);
+  EXPECT_EQ(Validate(ParamType::kBool, 1.0), true);
+  EXPECT_EQ(Validate(ParamType::kBool, "Yes", Kind::kBytes), true);
+  EXPECT_EQ(ErrorType(Validate(ParamType::kBool, 2)), "type_error.bool");
+  EXPECT_EQ(ErrorType(Validate(ParamType::kBool, Json::array())), "type_error.bool");
+}
+
+TEST(ValidateUuid, AcceptsStrBytesAndUuidObjects) {
+  EXPECT_EQ(Validate(ParamType::kUuid, "12345678123456781234567812345678"),
+            "12345678-1234-5678-1234-567812345678");
+  std::string raw;
+  for (int i = 0; i < 16; ++i) raw.push_back(static_cast<char>(i));
+  EXPECT_EQ(Validate(ParamType::kUuid, raw, Kind::kBytes), "00010203-0405-0607-0809-0a0b0c0d0e0f");
+  EXPECT_EQ(ErrorType(Validate(ParamType::kUuid, 5)), "type_error.uuid");
+  EXPECT_EQ(ErrorType(Validate(ParamType::kUuid, "5", Kind::kBigInt)), "type_error.uuid");
+}
+
+TEST(ValidateEnum, ListsThePermittedValuesWithPythonsRepr) {
+  const ValueType color = ValueType::Enum("Color", {"red", "green", "it's"});
+  EXPECT_EQ(Validate(color, "green"), "green");
+  const Json error = Validate(color, "blue");
+  EXPECT_EQ(error["errors"][0].dump(),
+            R"({"loc":["body"],"msg":"value is not a valid enumeration member; permitted: )"
+            R"('red', 'green', \"it's\"","type":"type_error.enum",)"
+            R"("ctx":{"enum_values":["red","green","it's"]}})");
+  EXPECT_EQ(ErrorType(Validate(color, 1)), "type_error.enum");
+}
+
+TEST(ValidateNone, OnlyOptionalTypesAcceptIt) {
+  EXPECT_EQ(Validate(ValueType(ParamType::kInt).AsNullable(), nullptr), nullptr);
+  EXPECT_EQ(
+      Validate(ParamType::kInt, nullptr)["errors"][0].dump(),
+      R"({"loc":["body"],"msg":"none is not an allowed value","type":"type_error.none.not_allowed"})");
+}
+
+TEST(ValidateList, ReportsEveryFailingItemAtItsIndex) {
+  const Json result =
+      Validate(ValueType::List(ParamType::kInt), Json::parse(R"([1,"2",null,"x"])"));
+  EXPECT_EQ(
+      result["errors"].dump(),
+      R"([{"loc":["body",2],"msg":"none is not an allowed value","type":"type_error.none.not_allowed"},)"
+      R"({"loc":["body",3],"msg":"value is not a valid integer","type":"type_error.integer"}])");
+  EXPECT_EQ(Validate(ValueType::List(ParamType::kInt), Json::parse(R"([1,"2"])")),
+            Json::parse("[1,2]"));
+  EXPECT_EQ(ErrorType(Validate(ValueType::List(ParamType::kInt), "abc")), "type_error.list");
+  EXPECT_EQ(ErrorType(Validate(ValueType::List(ParamType::kInt), "[1]", Kind::kBytes)),
+            "type_error.list");
+}
+
+std::shared_ptr<ModelSpec> ItemModel() {
+  auto model = std::make_shared<ModelSpec>();
+  model->name = "Item";
+  model->fields = {FieldSpec::Required("name", ParamType::kStr),
+                   FieldSpec::Required("price", ParamType::kFloat),
+                   FieldSpec::Optional("tags", ValueType::List(ParamType::kStr), Json::array()),
+                   FieldSpec::Optional("desc", ValueType(ParamType::kStr).AsNullable())};
+  return model;
+}
+
+TEST(ValidateModel, FillsDefaultsAndKeepsFieldOrder) {
+  const ValueType item = ValueType::Model(ItemModel());
+  EXPECT_EQ(Validate(item, Json::parse(R"({"price":"2.5","extra":1,"name":"x"})")).dump(),
+            R"({"name":"x","price":2.5,"tags":[],"desc":null})");
+  EXPECT_EQ(
+      Validate(item, Json::parse(R"({"name":{},"tags":"a"})"))["errors"].dump(),
+      R"([{"loc":["body","name"],"msg":"str type expected","type":"type_error.str"},)"
+      R"({"loc":["body","price"],"msg":"field required","type":"value_error.missing"},)"
+      R"({"loc":["body","tags"],"msg":"value is not a valid list","type":"type_error.list"}])");
+}
+
+TEST(ValidateModel, ConvertsLikePythonsDict) {
+  const ValueType item = ValueType::Model(ItemModel());
+  EXPECT_EQ(Validate(item, Json::parse(R"([["name","x"],["price",1]])")).dump(),
+            R"({"name":"x","price":1.0,"tags":[],"desc":null})");
+  // dict(["np", "ab"]) == {"n": "p", "a": "b"}; dict("") == {}.
+  EXPECT_EQ(Validate(item, Json::parse(R"(["np","ab"])"))["errors"].size(), 2u);
+  EXPECT_EQ(Validate(item, "")["errors"].size(), 2u);
+  // Iterating a dict gives its keys.
+  EXPECT_EQ(Validate(item, Json::parse(R"([{"name":1,"x":2}])"))["errors"][0]["loc"].dump(),
+            R"(["body","price"])");
+  EXPECT_EQ(Validate(item, Json::parse("[[1,2]]"))["errors"][0].dump(),
+            R"({"loc":["body"],"msg":"keywords must be strings","type":"type_error"})");
+  for (const char* bad : {R"("ab")", "5", "[1,2]", R"([[{"a":1},2]])", "true"}) {
+    EXPECT_EQ(ErrorType(Validate(item, Json::parse(bad))), "type_error.dict") << bad;
+  }
+  EXPECT_EQ(ErrorType(Validate(item, R"({"name":"x","price":1})", Kind::kBytes)),
+            "type_error.dict");
+}
+
+TEST(ValidateModel, UsesAliasesForReadingWritingAndLoc) {
+  auto model = std::make_shared<ModelSpec>();
+  FieldSpec field = FieldSpec::Required("al", ParamType::kInt);
+  field.alias = "Al-ias";
+  model->fields = {field};
+  EXPECT_EQ(Validate(ValueType::Model(model), Json::parse(R"({"Al-ias":"3"})")).dump(),
+            R"({"Al-ias":3})");
+  EXPECT_EQ(
+      Validate(ValueType::Model(model), Json::parse(R"({"al":3})"))["errors"][0]["loc"].dump(),
+      R"(["body","Al-ias"])");
+}
+
+Constraints Strings(std::optional<int64_t> min, std::optional<int64_t> max,
+                    std::optional<std::string> regex = std::nullopt) {
+  Constraints c;
+  c.min_length = min;
+  c.max_length = max;
+  if (regex) c.pattern.emplace(*regex);
+  return c;
+}
+
+TEST(Constraints, StringLengthsCountCharacters) {
+  EXPECT_EQ(Validate(ParamType::kStr, "\xC3\xA9\xC3\xA9\xC3\xA9", Kind::kJson, Strings(3, 5)),
+            "\xC3\xA9\xC3\xA9\xC3\xA9");
+  EXPECT_EQ(Validate(ParamType::kStr, "ab", Kind::kJson, Strings(3, 5))["errors"][0].dump(),
+            R"({"loc":["body"],"msg":"ensure this value has at least 3 characters",)"
+            R"("type":"value_error.any_str.min_length","ctx":{"limit_value":3}})");
+  EXPECT_EQ(Validate(ParamType::kStr, "abcdef", Kind::kJson, Strings(3, 5))["errors"][0].dump(),
+            R"({"loc":["body"],"msg":"ensure this value has at most 5 characters",)"
+            R"("type":"value_error.any_str.max_length","ctx":{"limit_value":5}})");
+}
+
+TEST(Constraints, RegexIsReMatchAnchoredAtTheStartOnly) {
+  EXPECT_EQ(Validate(ParamType::kStr, "abcd", Kind::kJson, Strings({}, {}, "ab")), "abcd");
+  EXPECT_EQ(
+      Validate(ParamType::kStr, "xab", Kind::kJson, Strings({}, {}, "ab"))["errors"][0].dump(),
+      R"({"loc":["body"],"msg":"string does not match regex \"ab\"",)"
+      R"("type":"value_error.str.regex","ctx":{"pattern":"ab"}})");
+  // The length checks come first; one error per value.
+  EXPECT_EQ(ErrorType(Validate(ParamType::kStr, "x", Kind::kJson, Strings(2, {}, "^y"))),
+            "value_error.any_str.min_length");
+}
+
+TEST(Constraints, NumberLimitsKeepTheirWrittenType) {
+  Constraints c;
+  c.gt = 0;
+  c.lt = 10;
+  EXPECT_EQ(Validate(ParamType::kInt, 5, Kind::kJson, c), 5);
+  EXPECT_EQ(Validate(ParamType::kInt, 0, Kind::kJson, c)["errors"][0].dump(),
+            R"({"loc":["body"],"msg":"ensure this value is greater than 0",)"
+            R"("type":"value_error.number.not_gt","ctx":{"limit_value":0}})");
+  EXPECT_EQ(ErrorType(Validate(ParamType::kInt, 10, Kind::kJson, c)), "value_error.number.not_lt");
+  Constraints f;
+  f.ge = 0.5;
+  f.le = 10;
+  EXPECT_EQ(Validate(ParamType::kFloat, 0.25, Kind::kJson, f)["errors"][0]["msg"],
+            "ensure this value is greater than or equal to 0.5");
+  EXPECT_EQ(Validate(ParamType::kFloat, 0.25, Kind::kJson, f)["errors"][0]["ctx"].dump(),
+            R"({"limit_value":0.5})");
+  EXPECT_EQ(ErrorType(Validate(ParamType::kFloat, 10.5, Kind::kJson, f)),
+            "value_error.number.not_le");
+  // `not nan >= 0.5` is true: NaN fails every limit.
+  EXPECT_EQ(ErrorType(Validate(ParamType::kFloat, "nan", Kind::kJson, f)),
+            "value_error.number.not_ge");
+  Constraints both;
+  both.gt = 0;
+  both.ge = 5;  // pydantic checks ge when gt passed
+  EXPECT_EQ(ErrorType(Validate(ParamType::kInt, 3, Kind::kJson, both)),
+            "value_error.number.not_ge");
+}
+
+TEST(PythonStrRepr, QuotesAndEscapesAsPythonDoes) {
+  // repr() in Python 3.11.
+  EXPECT_EQ(PythonStrRepr("red"), "'red'");
+  EXPECT_EQ(PythonStrRepr("it's"), "\"it's\"");
+  EXPECT_EQ(PythonStrRepr("say \"hi\""), "'say \"hi\"'");
+  EXPECT_EQ(PythonStrRepr("both ' \""), "'both \\' \"'");
+  EXPECT_EQ(PythonStrRepr("a\\b"), "'a\\\\b'");
+  EXPECT_EQ(PythonStrRepr("tab\there"), "'tab\\there'");
+  EXPECT_EQ(PythonStrRepr(std::string("\x00\x7f\xC2\x80\xC2\xA0\xC2\xAD\xC3\xA9", 10)),
+            "'\\x00\\x7f\\x80\\xa0\\xad\xC3\xA9'");
+  EXPECT_EQ(PythonStrRepr("\xE2\x80\xA8\xE3\x80\x80\xEF\xBB\xBF"), "'\\u2028\\u3000\\ufeff'");
+  EXPECT_EQ(PythonStrRepr("\xF0\x9F\x98\x80"), "'\xF0\x9F\x98\x80'");
+  EXPECT_EQ(PythonStrRepr("\xF3\xA0\x80\x81"), "'\\U000e0001'");
+}
+
+}  // namespace
+}  // namespace corouter::routing
