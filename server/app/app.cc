@@ -23,6 +23,9 @@ absl::Status Check(const PathOperation& op, const routing::PathTemplate& path_te
   absl::flat_hash_set<std::string> names;
   const auto template_params = path_template.parameters();
   for (const routing::ParamSpec& spec : op.params) {
+    if (absl::Status status = routing::CheckParamSpec(spec); !status.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, status.message()));
+    }
     if (!names.insert(spec.name).second) {
       return absl::InvalidArgumentError(
           absl::StrCat(where, "parameter '", spec.name, "' is declared twice"));

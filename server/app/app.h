@@ -20,7 +20,8 @@
 //   if (!app.status().ok()) ...  // the first registration error, if any
 //
 // Registration errors (a bad path template, a path parameter the template
-// does not name, a duplicated parameter, no methods) do not throw: the App
+// does not name, a duplicated parameter, a declaration FastAPI or pydantic
+// would refuse (routing::CheckParamSpec), no methods) do not throw: the App
 // remembers the first one in status(), and a server refuses to start an App
 // whose status is not OK.
 //

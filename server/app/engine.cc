@@ -2,7 +2,9 @@
 
 #include <exception>
 #include <iostream>
+#include <optional>
 #include <utility>
+#include <variant>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -11,6 +13,8 @@
 #include "server/http/request_target.h"
 #include "server/loop/offload.h"
 #include "server/routing/parameters.h"
+#include "server/routing/redirect_slashes.h"
+#include "server/routing/request_body.h"
 #include "server/routing/router.h"
 
 namespace corouter::app {
@@ -33,6 +37,47 @@ http::Response NotFound() { return http::JsonResponse({{"detail", "Not Found"}},
 // FastAPI's JSON form (its HTTPException handler).
 http::Response MethodNotAllowed(const std::vector<std::string>& allowed) {
   return HttpException(405, nullptr, {{"allow", routing::AllowHeader(allowed)}}).ToResponse();
+}
+
+// What get_request_handler (fastapi/routing.py) does before the endpoint
+// runs: read the body when the operation declares body parameters (a
+// JSONDecodeError is a 422 of its own, other read errors a 400), then
+// solve_dependencies (every error of path, query, header and body: 422).
+struct Prepared {
+  routing::ParamValues values;
+  std::optional<http::Response> failure;
+  std::string failure_detail;  // for the FAILED trace step
+};
+
+Prepared Prepare(const PathOperation& op, const routing::RouteResult& match,
+                 const Request& request) {
+  Prepared prepared;
+  routing::RequestBody body;
+  if (routing::HasBodyParameters(op.params)) {
+    routing::BodyReadResult read = routing::ReadRequestBody(request.headers, request.body);
+    if (auto* error = std::get_if<routing::ValidationError>(&read)) {
+      prepared.failure = routing::ValidationErrorResponse({*error});
+      prepared.failure_detail = absl::StrCat("422 invalid JSON body: ", error->msg);
+      return prepared;
+    }
+    if (auto* error = std::get_if<http::JsonReadError>(&read)) {
+      prepared.failure = routing::BodyParseErrorResponse();
+      prepared.failure_detail = absl::StrCat("400 unreadable body: ", error->reason);
+      return prepared;
+    }
+    body = std::get<routing::RequestBody>(std::move(read));
+  }
+  routing::BindResult bound = routing::BindParameters(
+      op.params, routing::RequestParts{match.path_params, match.path_template, request.query,
+                                       request.headers, body});
+  if (!bound.errors.empty()) {
+    prepared.failure = routing::ValidationErrorResponse(bound.errors);
+    prepared.failure_detail = absl::StrCat("422 request validation: ", bound.errors.size(),
+                                           bound.errors.size() == 1 ? " error" : " errors");
+    return prepared;
+  }
+  prepared.values = std::move(bound.values);
+  return prepared;
 }
 
 }  // namespace
@@ -68,28 +113,32 @@ loop::Task<Outcome> Engine::Run(WireRequest wire, loop::TaskContext& context) co
                   std::move(wire.headers), std::move(wire.body)};
 
   routing::RouteResult match = app_.router().Match(request.method, request.path);
-  if (match.kind == routing::RouteResult::Kind::kNotFound) {
-    outcome.response = NotFound();
-    co_return outcome;
-  }
-  if (match.kind == routing::RouteResult::Kind::kMethodNotAllowed) {
-    outcome.response = MethodNotAllowed(match.allowed_methods);
-    co_return outcome;
+  switch (match.kind) {
+    case routing::RouteResult::Kind::kNotFound:
+      outcome.response = NotFound();
+      co_return outcome;
+    case routing::RouteResult::Kind::kMethodNotAllowed:
+      outcome.response = MethodNotAllowed(match.allowed_methods);
+      co_return outcome;
+    case routing::RouteResult::Kind::kRedirectSlashes:
+      outcome.response = routing::RedirectSlashesResponse(
+          match.redirect_path, target->query, request.headers, options_.server_authority);
+      co_return outcome;
+    case routing::RouteResult::Kind::kMatched:
+      break;
   }
 
   const PathOperation& op = app_.operations()[match.route];
-  routing::BindResult bound =
-      routing::BindParameters(op.params, match.path_params, request.query, request.headers);
+  Prepared bound = Prepare(op, match, request);
   outcome.route = RouteInfo{&op, std::move(match.path_params)};
   if (trace.enabled()) {
     trace.EmitRouteMatched(trace::RouteData{op.path, op.endpoint, outcome.route->path_params},
                            "calling ", op.is_async() ? "async def " : "def ", op.endpoint,
                            op.is_async() ? "" : " in the executor");
   }
-  if (!bound.errors.empty()) {
-    trace.Emit(trace::Step::kFailed, "422 request validation: ", bound.errors.size(),
-               bound.errors.size() == 1 ? " error" : " errors");
-    outcome.response = routing::ValidationErrorResponse(bound.errors);
+  if (bound.failure.has_value()) {
+    trace.Emit(trace::Step::kFailed, bound.failure_detail);
+    outcome.response = *std::move(bound.failure);
     co_return outcome;
   }
 

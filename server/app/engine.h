@@ -4,8 +4,11 @@
 // response, as FastAPI + Starlette + uvicorn run it (shared/reference/
 // fastapi-semantics.md section 0):
 //   1. the request target is split and its path percent-decoded (uvicorn);
-//   2. the router picks the route, or answers 404 / 405 (Starlette's Router);
-//   3. the declared parameters are bound and validated, or 422 (FastAPI's
+//   2. the router picks the route, or answers 404 / 405 / the 307 of
+//      redirect_slashes (Starlette's Router);
+//   3. the body is read when the operation declares body parameters (invalid
+//      JSON: 422, unreadable: 400), then the declared parameters are bound
+//      and validated, or 422 (FastAPI's get_request_handler and
 //      solve_dependencies);
 //   4. the path operation runs: an async one as a coroutine on this loop, a
 //      sync one on the executor (run_in_threadpool);
@@ -24,6 +27,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "server/app/app.h"
@@ -57,10 +61,21 @@ struct WireRequest {
   std::string body;
 };
 
+/// What the engine needs to know about the server it runs in.
+struct EngineOptions {
+  /// The server's address as Starlette writes scope["server"] into a URL:
+  /// "host:port", or "host" for port 80. A redirect_slashes `location` uses
+  /// it when the request has no valid `host` header (uvicorn puts the
+  /// listening socket's address there). The server should pass the address
+  /// it listens on; the default is corouter-server's default --listen.
+  std::string server_authority = "127.0.0.1:50051";
+};
+
 class Engine {
  public:
   /// `app` must outlive the Engine and have an OK status.
-  explicit Engine(const App& app) : app_(app) {}
+  explicit Engine(const App& app, EngineOptions options = {})
+      : app_(app), options_(std::move(options)) {}
 
   /// Checks that `request` is an HTTP request at all: the method is an RFC
   /// 9110 token and the target is origin-form. Errors: INVALID_ARGUMENT with
@@ -74,6 +89,7 @@ class Engine {
 
  private:
   const App& app_;
+  const EngineOptions options_;
 };
 
 }  // namespace corouter::app

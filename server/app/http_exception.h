@@ -21,24 +21,29 @@ namespace corouter::app {
 class HttpException : public std::exception {
  public:
   /// `detail` defaults to the status's reason phrase ("Forbidden"), as
-  /// Starlette's HTTPException uses http.HTTPStatus(code).phrase.
+  /// Starlette's HTTPException uses http.HTTPStatus(code).phrase; for a code
+  /// Python's HTTPStatus does not know (499) that raises ValueError, so such
+  /// an exception answers 500 like any unhandled error.
   explicit HttpException(int status_code, http::Json detail = nullptr, http::Headers headers = {});
 
   int status_code() const { return status_code_; }
   const http::Json& detail() const { return detail_; }
   const char* what() const noexcept override { return what_.c_str(); }
 
-  /// The response FastAPI sends for it.
+  /// The response FastAPI sends for it: `{"detail": detail}` as JSON, or no
+  /// body for 1xx, 204 and 304; the given headers first (names lowercased),
+  /// then content-length and content-type unless given.
   http::Response ToResponse() const;
 
  private:
   int status_code_;
+  bool phrase_missing_;
   http::Json detail_;
   http::Headers headers_;
   std::string what_;
 };
 
-/// The reason phrase of an HTTP status code ("Not Found"), or "" if unknown.
+/// Python's http.HTTPStatus(code).phrase ("Not Found"), or "" if unknown.
 std::string_view ReasonPhrase(int status_code);
 
 }  // namespace corouter::app

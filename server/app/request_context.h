@@ -52,6 +52,9 @@ class RequestContext {
   /// answered with 500 like any unhandled error.
   const http::Json& Param(std::string_view name) const;
 
+  /// Every bound parameter, in declaration order.
+  const routing::ParamValues& params() const { return params_; }
+
   /// The bound value as T (int64_t, double, bool, std::string), or as
   /// std::optional<T> (nullopt for None).
   template <typename T>

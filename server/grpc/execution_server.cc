@@ -19,7 +19,7 @@
 namespace corouter::grpc_front {
 
 ExecutionServer::ExecutionServer(const app::App& app, ServerOptions options)
-    : app_(app), options_(std::move(options)), engine_(app) {}
+    : app_(app), options_(std::move(options)) {}
 
 ExecutionServer::~ExecutionServer() { Shutdown(absl::ZeroDuration()); }
 
@@ -51,6 +51,10 @@ absl::StatusOr<int> ExecutionServer::Start() {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.address));
   }
 
+  // A redirect without a valid host header names the listening address, as
+  // uvicorn's scope["server"] does.
+  const std::string host = options_.address.substr(0, options_.address.rfind(':'));
+  engine_.emplace(app_, app::EngineOptions{absl::StrCat(host, ":", port)});
   executor_ = std::make_unique<loop::Executor>(options_.executor_threads);
   shared_.executor = executor_.get();
   shared_.started = std::chrono::steady_clock::now();
@@ -63,7 +67,7 @@ absl::StatusOr<int> ExecutionServer::Start() {
     services->cq = cqs_[i].get();
     services->loop = loops_[i].get();
     services->executor = executor_.get();
-    services->engine = &engine_;
+    services->engine = &*engine_;
     services->app = &app_;
     services->shared = &shared_;
     services->route_stats = std::make_unique<stats::RouteStats>(app_.operations().size());

@@ -28,6 +28,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -91,7 +92,7 @@ class ExecutionServer {
  private:
   const app::App& app_;
   const ServerOptions options_;
-  app::Engine engine_;
+  std::optional<app::Engine> engine_;  // built in Start, once the port is known
   corouter::v1::ExecutionService::AsyncService service_;
   grpc::health::v1::Health::AsyncService health_service_;
   std::unique_ptr<loop::Executor> executor_;

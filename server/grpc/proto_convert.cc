@@ -86,6 +86,9 @@ void ToProto(const app::App& app, v1::ListRoutesResponse* out) {
         case routing::ParamLocation::kHeader:
           p->set_location(v1::PARAMETER_LOCATION_HEADER);
           break;
+        case routing::ParamLocation::kBody:
+          p->set_location(v1::PARAMETER_LOCATION_BODY);
+          break;
       }
       p->set_type(std::string(routing::TypeName(spec.type)));
       p->set_required(spec.required);

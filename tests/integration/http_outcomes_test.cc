@@ -78,6 +78,34 @@ TEST(HttpOutcomes, PathAndQueryFollowPythonsRules) {
   EXPECT_EQ(server.Execute("GET", "/slow_task/1%2F2").response().status_code(), 404);
 }
 
+TEST(HttpOutcomes, MissingOrExtraTrailingSlashIsStarlettesRedirect) {
+  // redirect_slashes (fastapi-semantics.md section 3): /fast_task/ is the
+  // seed route, so /fast_task answers 307 to it, and /hello/ to /hello.
+  SeedServer server(0.01);
+  for (const auto& [target, location] : std::vector<std::pair<std::string, std::string>>{
+           {"/fast_task", "http://seed.test:8000/fast_task/"},
+           {"/hello/?x=1", "http://seed.test:8000/hello?x=1"}}) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+    v1::ExecuteRequest request;
+    request.mutable_request()->set_method("GET");
+    request.mutable_request()->set_target(target);
+    auto* host = request.mutable_request()->add_headers();
+    host->set_name("host");
+    host->set_value("seed.test:8000");
+    v1::ExecuteResponse response;
+    ASSERT_TRUE(server.stub().Execute(&ctx, request, &response).ok());
+    EXPECT_EQ(response.response().status_code(), 307) << target;
+    EXPECT_EQ(response.response().body(), "");
+    EXPECT_THAT(Headers(response.response()),
+                ::testing::ElementsAre(std::pair<std::string, std::string>{"content-length", "0"},
+                                       std::pair<std::string, std::string>{"location", location}));
+    EXPECT_FALSE(response.has_route());
+  }
+  // /slow_task/ has no route of its own and /slow_task/{item_id} needs an id.
+  EXPECT_EQ(server.Execute("GET", "/slow_task/").response().status_code(), 404);
+}
+
 TEST(HttpOutcomes, RequestsThatAreNotHttpAreInvalidArgumentAndTheServerGoesOn) {
   SeedServer server(0.01);
   grpc::Status status;
