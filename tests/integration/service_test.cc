@@ -77,6 +77,54 @@ TEST(Health, TheStandardHealthServiceAnswersServing) {
   EXPECT_EQ(reply, std::string("\x08\x01", 2));
 }
 
+// Waits for `tag` on `cq` (bounded); false if it did not come back ok.
+bool Await(grpc::CompletionQueue& cq, void* tag) {
+  void* got = nullptr;
+  bool ok = false;
+  const auto status =
+      cq.AsyncNext(&got, &ok, std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return status == grpc::CompletionQueue::GOT_EVENT && got == tag && ok;
+}
+
+TEST(Reflection, ListsTheServicesForGenericTools) {
+  SeedServer server(0.01);
+  grpc::GenericStub stub(server.channel());
+  grpc::CompletionQueue cq;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+  auto call =
+      stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  int tags[5];
+  call->StartCall(&tags[0]);
+  ASSERT_TRUE(Await(cq, &tags[0]));
+  // ServerReflectionRequest{list_services: ""}: field 7, length 0.
+  grpc::Slice slice(std::string("\x3a\x00", 2));
+  grpc::ByteBuffer request(&slice, 1);
+  call->Write(request, &tags[1]);
+  ASSERT_TRUE(Await(cq, &tags[1]));
+  call->WritesDone(&tags[2]);
+  ASSERT_TRUE(Await(cq, &tags[2]));
+  grpc::ByteBuffer response;
+  call->Read(&response, &tags[3]);
+  ASSERT_TRUE(Await(cq, &tags[3]));
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (const auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+  EXPECT_THAT(bytes, ::testing::HasSubstr("corouter.v1.ExecutionService"));
+  EXPECT_THAT(bytes, ::testing::HasSubstr("grpc.health.v1.Health"));
+  grpc::Status status;
+  call->Finish(&status, &tags[4]);
+  void* got;
+  bool ok;
+  ASSERT_EQ(cq.AsyncNext(&got, &ok, std::chrono::system_clock::now() + std::chrono::seconds(10)),
+            grpc::CompletionQueue::GOT_EVENT);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  cq.Shutdown();
+  while (cq.Next(&got, &ok)) {
+  }
+}
+
 TEST(Health, CheckKnowsTheServerAndItsServiceAndNothingElse) {
   SeedServer server(0.01);
   auto health = grpc::health::v1::Health::NewStub(server.channel());
