@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian bookworm packages corouter needs to build and test,
 # only those that are missing. Safe to run again. Needs root or sudo.
+#   scripts/install-deps.sh [EXTRA_PACKAGE...]   (tests/bench adds its own)
 set -euo pipefail
 
 packages=(
   cmake ninja-build g++ pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev nlohmann-json3-dev libcli11-dev libre2-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libyaml-cpp-dev
 )
+packages+=("$@")
 
 missing=()
 for p in "${packages[@]}"; do
@@ -30,5 +32,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 $sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Another apt may be running (a concurrent install): wait for its lock, bounded.
+DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq \
+  --no-install-recommends "${missing[@]}" >/dev/null
 echo "install-deps: done"

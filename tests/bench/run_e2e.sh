@@ -52,8 +52,7 @@ server_bin=$build/server/corouter-server
 floor_bin=$build/tests/bench/corouter-bench-floor
 
 if [ "$do_build" = 1 ]; then
-  scripts/install-deps.sh
-  tests/bench/install-bench-deps.sh
+  tests/bench/install-bench-deps.sh  # scripts/install-deps.sh plus the bench's packages
   scripts/build.sh "$build" Release -DCOROUTER_BUILD_TESTS=OFF -DCOROUTER_BUILD_BENCHMARKS=ON \
     -- corouter-server corouter-bench-floor corouter_micro_bench
 fi
