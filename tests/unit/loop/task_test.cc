@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "server/loop/spawn.h"
 #include "server/loop/task_context.h"
+#include "tests/unit/loop/peek_context.h"
 
 namespace corouter::loop {
 namespace {
@@ -54,18 +55,6 @@ TEST(Task, AwaitReturnsTheValueAndRethrowsTheException) {
   EXPECT_EQ(value, 42);
   EXPECT_EQ(error, "boom");
 }
-
-// An awaitable that reports the context of the coroutine awaiting it.
-struct PeekContext {
-  TaskContext* seen = nullptr;
-  bool await_ready() { return false; }
-  template <typename P>
-  bool await_suspend(std::coroutine_handle<P> h) {
-    seen = h.promise().context();
-    return false;  // do not actually suspend
-  }
-  TaskContext* await_resume() { return seen; }
-};
 
 Task<TaskContext*> ContextSeenByChild() { co_return co_await PeekContext{}; }
 
