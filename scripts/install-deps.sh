@@ -9,6 +9,10 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev nlohmann-json3-dev libcli11-dev libre2-dev
   libgtest-dev libgmock-dev libyaml-cpp-dev
+  # tests/conformance: the real FastAPI 0.92 and what drives it, and the
+  # OpenAPI 3.0 schema its documents are validated against.
+  python3-fastapi python3-httpx python3-yaml python3-grpcio python3-protobuf
+  python3-jsonschema openapi-specification
 )
 packages+=("$@")
 

@@ -12,6 +12,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/app/route_file.h"
 #include "server/app/seed_app.h"
 #include "server/grpc/execution_server.h"
 
@@ -48,6 +49,9 @@ int main(int argc, char** argv) {
   double time_scale = 1.0;
   std::string grace_text = "10s";
   std::string port_file;
+  std::string app_file;
+  cli.add_option("--app", app_file,
+                 "route file (YAML) declaring the app to serve; default: the embedded seed app");
   cli.add_option("--listen", options.address, "host:port to listen on (port 0: the OS picks)")
       ->capture_default_str();
   cli.add_option("--loops", options.loops, "event loop threads, one completion queue each")
@@ -58,7 +62,7 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));
   cli.add_option("--time-scale", time_scale,
-                 "multiply every duration of the seed app (0.01 makes sleep(2s) 20ms)")
+                 "multiply every duration of the app (0.01 makes sleep(2s) 20ms)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1000.0));
   cli.add_option("--grace", grace_text, "on SIGINT/SIGTERM, time in-flight calls get to finish")
@@ -91,8 +95,14 @@ int main(int argc, char** argv) {
   // build keeps it on.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   const sigset_t stop_signals = BlockStopSignals();
-  corouter::app::App app = corouter::app::BuildSeedApp({.time_scale = time_scale});
-  corouter::grpc_front::ExecutionServer server(app, options);
+  absl::StatusOr<corouter::app::App> app =
+      app_file.empty() ? corouter::app::BuildSeedApp({.time_scale = time_scale})
+                       : corouter::app::LoadRouteFile(app_file, {.time_scale = time_scale});
+  if (!app.ok()) {
+    std::cerr << "corouter-server: --app " << app.status().message() << std::endl;
+    return 1;
+  }
+  corouter::grpc_front::ExecutionServer server(*app, options);
   absl::StatusOr<int> port = server.Start();
   if (!port.ok()) {
     std::cerr << "corouter-server: " << port.status().message() << std::endl;
@@ -111,8 +121,9 @@ int main(int argc, char** argv) {
   const std::string host = options.address.substr(0, options.address.rfind(':'));
   std::cout << "corouter-server listening on " << host << ":" << *port << " (" << options.loops
             << (options.loops == 1 ? " event loop" : " event loops") << ", executor capacity "
-            << options.executor_threads << ", seed app, time scale " << time_scale << ")"
-            << std::endl;
+            << options.executor_threads << ", "
+            << (app_file.empty() ? std::string("seed app") : app_file) << ", time scale "
+            << time_scale << ")" << std::endl;
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);

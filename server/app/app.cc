@@ -4,6 +4,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "server/app/openapi.h"
 #include "server/http/request_target.h"
 
 namespace corouter::app {
@@ -41,6 +42,11 @@ absl::Status Check(const PathOperation& op, const routing::PathTemplate& path_te
 }
 
 }  // namespace
+
+App::App(AppOptions options) : options_(std::move(options)) {
+  // FastAPI.setup() adds /openapi.json before any user route.
+  if (!options_.openapi_url.empty()) Add(OpenApiOperation(options_.openapi_url));
+}
 
 void App::Add(PathOperation op) {
   std::sort(op.methods.begin(), op.methods.end());

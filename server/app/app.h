@@ -25,11 +25,17 @@
 // remembers the first one in status(), and a server refuses to start an App
 // whose status is not OK.
 //
+// Like FastAPI(), an App starts with the built-in route serving its OpenAPI
+// document at AppOptions::openapi_url (server/app/openapi.h), so that route
+// comes first and shadows any user route at the same path. Apps can also be
+// declared in YAML (server/app/route_file.h).
+//
 // Thread safety: register on one thread before serving; afterwards the App is
 // read-only and shared by all loops.
 #ifndef COROUTER_SERVER_APP_APP_H_
 #define COROUTER_SERVER_APP_APP_H_
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <type_traits>
@@ -56,19 +62,48 @@ struct PathOperation {
   std::vector<routing::ParamSpec> params;
   AsyncHandler async_handler;  // set for async path operations
   SyncHandler sync_handler;    // set for sync ones
+  /// When positive, the request is cancelled this long after the handler
+  /// starts, as a deadline cancels it (Engine::Run); zero means none.
+  std::chrono::nanoseconds timeout{0};
+  /// The status of a successful response, as FastAPI's `status_code=`: what
+  /// the OpenAPI document lists under `responses` (server/app/openapi.h).
+  int status_code = 200;
+  /// False for built-in routes such as /openapi.json, which FastAPI leaves
+  /// out of the document (`include_in_schema=False`).
+  bool include_in_schema = true;
 
   bool is_async() const { return static_cast<bool>(async_handler); }
 };
 
+/// FastAPI(...)'s arguments that describe the app itself.
+struct AppOptions {
+  /// FastAPI(title=...): the OpenAPI document's info.title.
+  std::string title = "FastAPI";
+  /// FastAPI(version=...): the OpenAPI document's info.version.
+  std::string version = "0.1.0";
+  /// FastAPI(openapi_url=...): where the OpenAPI document is served; empty
+  /// for none.
+  std::string openapi_url = "/openapi.json";
+};
+
 class App {
  public:
+  App() : App(AppOptions{}) {}
+  /// With an `openapi_url`, the app starts with FastAPI's built-in route
+  /// serving the OpenAPI document there (GET and HEAD, `openapi`), so that
+  /// it comes before, and shadows, every route registered afterwards.
+  explicit App(AppOptions options);
+
   /// Registers a path operation for `methods`. `handler` is an AsyncHandler
   /// or a SyncHandler (anything callable as one).
   template <typename Handler>
   App& Route(std::vector<std::string> methods, std::string path, std::string endpoint,
              std::vector<routing::ParamSpec> params, Handler&& handler) {
-    PathOperation op{
-        std::move(methods), std::move(path), std::move(endpoint), std::move(params), {}, {}};
+    PathOperation op;
+    op.methods = std::move(methods);
+    op.path = std::move(path);
+    op.endpoint = std::move(endpoint);
+    op.params = std::move(params);
     using Result = std::invoke_result_t<Handler&, RequestContext&>;
     if constexpr (std::is_same_v<Result, loop::Task<http::Response>>) {
       op.async_handler = std::forward<Handler>(handler);
@@ -98,8 +133,10 @@ class App {
   /// The path operations, in registration order (indices match the router's).
   const std::vector<PathOperation>& operations() const { return operations_; }
   const routing::Router& router() const { return router_; }
+  const AppOptions& options() const { return options_; }
 
  private:
+  AppOptions options_;
   std::vector<PathOperation> operations_;
   routing::Router router_;
   absl::Status status_;

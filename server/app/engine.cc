@@ -8,9 +8,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "server/app/http_exception.h"
 #include "server/app/request_context.h"
 #include "server/http/request_target.h"
+#include "server/loop/event_loop.h"
 #include "server/loop/offload.h"
 #include "server/routing/parameters.h"
 #include "server/routing/redirect_slashes.h"
@@ -143,7 +145,19 @@ loop::Task<Outcome> Engine::Run(WireRequest wire, loop::TaskContext& context) co
   }
 
   const std::string call = trace.enabled() ? DescribeCall(op, bound.values) : std::string();
-  RequestContext ctx(request, std::move(bound.values), trace);
+  RequestContext ctx(request, std::move(bound.values), trace, &app_);
+  // The route's timeout cancels the handler at its current await, as the
+  // gRPC front's --max-deadline timer does (server/grpc/call_base.cc).
+  std::optional<loop::EventLoop::TimerId> timeout_timer;
+  if (op.timeout > std::chrono::nanoseconds::zero() && context.loop != nullptr) {
+    timeout_timer = context.loop->AddTimer(
+        loop::EventLoop::Clock::now() + op.timeout, [&context, &outcome, timeout = op.timeout] {
+          if (context.cancelled()) return;
+          outcome.timed_out = true;
+          context.Cancel(
+              absl::StrCat("route timeout ", absl::FormatDuration(absl::FromChrono(timeout))));
+        });
+  }
   try {
     if (op.is_async()) {
       trace.Emit(trace::Step::kHandlerStarted, "async def ", call);
@@ -174,6 +188,8 @@ loop::Task<Outcome> Engine::Run(WireRequest wire, loop::TaskContext& context) co
     trace.Emit(trace::Step::kFailed, "unhandled error");
     outcome.response = http::InternalServerError();
   }
+  if (timeout_timer.has_value()) context.loop->CancelTimer(*timeout_timer);
+  if (!outcome.cancelled) outcome.timed_out = false;  // it fired too late to matter
   co_return outcome;
 }
 

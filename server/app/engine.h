@@ -15,7 +15,10 @@
 //   5. an HttpException becomes its response, any other error a 500
 //      (ServerErrorMiddleware), logged; the server keeps serving;
 //   6. a cancelled request (loop::CancelledError from an await) ends with a
-//      CANCELLED step and no response.
+//      CANCELLED step and no response. A path operation with a timeout
+//      (PathOperation::timeout) arms a timer on the request's loop when its
+//      handler starts; when it fires, the request is cancelled with the
+//      reason "route timeout 2s", as a gRPC deadline would cancel it.
 // Each step is traced: RECEIVED, ROUTE_MATCHED, HANDLER_STARTED, the
 // awaitables' steps, HANDLER_RETURNED or FAILED. RESPONSE_SENT is the gRPC
 // front's, which knows when the response is handed over.
@@ -51,6 +54,9 @@ struct Outcome {
   /// The request was cancelled (client cancel, deadline, shutdown): there is
   /// no response to send; the trace ended with CANCELLED.
   bool cancelled = false;
+  /// The cancellation came from the path operation's own timeout (the gRPC
+  /// front answers DEADLINE_EXCEEDED then, as for a passed deadline).
+  bool timed_out = false;
 };
 
 /// The request as it came over the wire.

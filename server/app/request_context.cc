@@ -17,15 +17,19 @@ const http::Json& RequestContext::Param(std::string_view name) const {
 }
 
 void RequestContext::BlockingSleep(std::chrono::nanoseconds duration) {
-  const std::string what =
-      absl::StrCat("sleep(", absl::FormatDuration(absl::FromChrono(duration)), ")");
+  AnnounceBlockingCall(
+      absl::StrCat("sleep(", absl::FormatDuration(absl::FromChrono(duration)), ")"));
+  std::this_thread::sleep_for(duration);
+}
+
+void RequestContext::AnnounceBlockingCall(std::string_view what_text) {
+  const absl::string_view what(what_text.data(), what_text.size());
   if (absl::StartsWith(trace::CurrentThreadName(), "loop-")) {
     trace_.Emit(trace::Step::kBlockingCall, "blocking call ", what, " holds loop ", trace_.loop());
   } else {
     trace_.Emit(trace::Step::kBlockingCall, "blocking call ", what, " on ",
                 trace::CurrentThreadName(), "; the loop stays free");
   }
-  std::this_thread::sleep_for(duration);
 }
 
 }  // namespace corouter::app

@@ -30,6 +30,8 @@
 
 namespace corouter::app {
 
+class App;
+
 /// The request as the engine parsed it.
 struct Request {
   std::string method;
@@ -42,10 +44,15 @@ struct Request {
 
 class RequestContext {
  public:
-  RequestContext(const Request& request, routing::ParamValues params, trace::RequestTrace& trace)
-      : request_(request), params_(std::move(params)), trace_(trace) {}
+  RequestContext(const Request& request, routing::ParamValues params, trace::RequestTrace& trace,
+                 const App* app = nullptr)
+      : request_(request), params_(std::move(params)), trace_(trace), app_(app) {}
 
   const Request& request() const { return request_; }
+
+  /// The app serving the request (Starlette's `request.app`), or null when
+  /// the context was made without one.
+  const App* app() const { return app_; }
 
   /// The bound value of a declared parameter (JSON null for None).
   /// Throws std::out_of_range for an undeclared name: a programming error,
@@ -73,6 +80,12 @@ class RequestContext {
   /// loop waits (seed 003, request C). Traced as BLOCKING_CALL.
   void BlockingSleep(std::chrono::nanoseconds duration);
 
+  /// Traces the BLOCKING_CALL of a call that is about to hold the calling
+  /// thread (`what`: "sleep(2s)", "cpu(100ms)"): on a loop
+  /// thread "blocking call sleep(2s) holds loop 0", on an executor thread
+  /// "... on executor-3; the loop stays free". BlockingSleep calls it.
+  void AnnounceBlockingCall(std::string_view what);
+
   trace::RequestTrace& trace() { return trace_; }
 
  private:
@@ -84,6 +97,7 @@ class RequestContext {
   const Request& request_;
   routing::ParamValues params_;
   trace::RequestTrace& trace_;
+  const App* app_;
 };
 
 }  // namespace corouter::app

@@ -16,6 +16,10 @@
 //   GET /sync-wait          def        blocks an executor thread 2s       seed 003
 //
 // Every duration is multiplied by `time_scale` (tests run at 0.01 or so).
+// examples/seed_app.yaml declares the same app as a route file
+// (server/app/route_file.h); tests/integration/route_file_test.cc checks that
+// both answer and trace every route alike. Like every App, it starts with
+// FastAPI's built-in /openapi.json route.
 //
 // Thread safety: the returned App is read-only once built.
 #ifndef COROUTER_SERVER_APP_SEED_APP_H_

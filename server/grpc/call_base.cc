@@ -82,9 +82,9 @@ grpc::Status CallBase::Complete(const app::Outcome& outcome) {
     return grpc::Status::OK;
   }
   services_.counters.cancelled.fetch_add(1, std::memory_order_relaxed);
-  return grpc::Status(
-      deadline_exceeded_ ? grpc::StatusCode::DEADLINE_EXCEEDED : grpc::StatusCode::CANCELLED,
-      context_.cancel_reason());
+  return grpc::Status(deadline_exceeded_ || outcome.timed_out ? grpc::StatusCode::DEADLINE_EXCEEDED
+                                                              : grpc::StatusCode::CANCELLED,
+                      context_.cancel_reason());
 }
 
 void CallBase::OnFinished(bool /*ok*/) {

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <string>
 
+#include "server/app/openapi.h"
+
 namespace corouter::grpc_front {
 namespace v1 = corouter::v1;
 
@@ -73,6 +75,10 @@ void ToProto(const app::App& app, v1::ListRoutesResponse* out) {
     route->set_path_template(op.path);
     route->set_endpoint(op.endpoint);
     route->set_is_async(op.is_async());
+    if (op.include_in_schema) {
+      route->set_operation_id(app::OperationId(op));
+      route->set_summary(app::OperationSummary(op));
+    }
     for (const routing::ParamSpec& spec : op.params) {
       v1::Parameter* p = route->add_parameters();
       p->set_name(spec.name);
@@ -93,6 +99,10 @@ void ToProto(const app::App& app, v1::ListRoutesResponse* out) {
       p->set_type(std::string(routing::TypeName(spec.type)));
       p->set_required(spec.required);
       if (!spec.required) p->set_default_json(spec.default_value.dump());
+      p->set_wire_name(spec.LookupName());
+      const http::Json schema = app::ParameterSchema(spec);
+      absl::StatusOr<std::string> schema_json = http::SerializeJson(schema);
+      p->set_schema_json(schema_json.ok() ? *schema_json : schema.dump());
     }
   }
 }

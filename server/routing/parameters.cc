@@ -141,13 +141,17 @@ void BindBody(const std::vector<ParamSpec>& specs, const RequestBody& body,
   if (indices.empty()) return;
   // `field_alias_omitted = len(required_params) == 1 and not embed`.
   const bool whole_body = indices.size() == 1 && !specs[indices[0]].embed;
+  // A JSON `null` body is Python's None, as no body at all: every parameter
+  // is missing (`if received_body is not None: ...`), not an AttributeError.
+  const bool absent = body.kind == RequestBody::Kind::kAbsent ||
+                      (body.kind == RequestBody::Kind::kJson && body.value.is_null());
   for (const size_t i : indices) {
     const ParamSpec& spec = specs[i];
     const std::string key = spec.LookupName();
     const Json loc = whole_body ? Json::array({"body"}) : Json::array({"body", key});
     const Json* value = nullptr;
     PyValue::Kind kind = PyValue::Kind::kJson;
-    if (body.kind != RequestBody::Kind::kAbsent) {
+    if (!absent) {
       if (whole_body) {
         value = &body.value;
         if (body.kind == RequestBody::Kind::kBytes) kind = PyValue::Kind::kBytes;

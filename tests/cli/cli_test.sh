@@ -107,5 +107,28 @@ check "server refuses a bad --grace" grep -q -- "--grace" "$work/s2.out"
 timeout 10 "$server_bin" --listen 999.1.1.1:1 >"$work/s3.out" 2>&1
 check "server refuses an address it cannot bind" grep -q "cannot listen on 999.1.1.1:1" "$work/s3.out"
 
+# A bad route file: refused before listening, one message naming the file,
+# the line and the problem.
+printf 'routes:\n  - name: read_item\n    path: /items/{id}\n    steps:\n      - slep: 1s\n' \
+  >"$work/bad.yaml"
+timeout 10 "$server_bin" --app "$work/bad.yaml" --listen 127.0.0.1:0 >"$work/s4.out" 2>&1
+check "server refuses a bad route file" test $? -ne 0
+check "a bad route file is named with its line" grep -q "bad.yaml:5: unknown step 'slep'" "$work/s4.out"
+check "a bad route file is one line" test "$(wc -l <"$work/s4.out")" -eq 1
+
+# A good route file is served.
+printf 'routes:\n  - {name: hi, path: /hi, steps: [{respond: {body: {hi: "{who}"}}}], params: [{name: who, default: you}]}\n' \
+  >"$work/good.yaml"
+timeout 10 "$server_bin" --app "$work/good.yaml" --listen 127.0.0.1:0 --port-file "$work/port2" \
+  >"$work/s5.out" 2>&1 &
+server_pid=$!
+for _ in $(seq 100); do [ -s "$work/port2" ] && break; sleep 0.05; done
+timeout 20 "$client_bin" call --server "127.0.0.1:$(cat "$work/port2")" GET '/hi?who=me' \
+  >"$work/hi.out" 2>&1
+check "a route file's route answers" grep -qx '{"hi":"me"}' "$work/hi.out"
+kill -TERM "$server_pid"
+wait "$server_pid"
+server_pid=""
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -35,12 +35,6 @@ bool Eventually(Predicate predicate, milliseconds deadline = milliseconds(5000))
   return predicate();
 }
 
-std::vector<v1::Step> Steps(const std::vector<v1::TraceEvent>& events) {
-  std::vector<v1::Step> steps;
-  for (const auto& e : events) steps.push_back(e.step());
-  return steps;
-}
-
 TEST(Loops, WithTwoLoopsConcurrentCallsRunOnBoth) {
   grpc_front::ServerOptions options;
   options.loops = 2;

@@ -27,12 +27,6 @@ constexpr double kScale = 0.25;
 constexpr auto kWait = milliseconds(500);
 constexpr auto kBlocking = milliseconds(500);
 
-std::vector<v1::Step> Steps(const std::vector<v1::TraceEvent>& events) {
-  std::vector<v1::Step> steps;
-  for (const auto& e : events) steps.push_back(e.step());
-  return steps;
-}
-
 TEST(Seed000, WaitTraceIsTheSeedsExecutionTable) {
   SeedServer server(kScale);
   auto events = server.Traced("GET", "/wait");

@@ -64,20 +64,32 @@ class TestServer {
     return response;
   }
 
-  /// rpc ExecuteTraced: every event, in arrival order.
-  std::vector<corouter::v1::TraceEvent> Traced(const std::string& method,
-                                               const std::string& target) {
+  /// rpc ExecuteTraced: every event, in arrival order. The gRPC status is
+  /// returned through `status` (else it must be OK); `headers` are sent as
+  /// the request's header fields.
+  std::vector<corouter::v1::TraceEvent> Traced(
+      const std::string& method, const std::string& target, grpc::Status* status = nullptr,
+      const std::vector<std::pair<std::string, std::string>>& headers = {}) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
     corouter::v1::ExecuteTracedRequest request;
     request.mutable_request()->set_method(method);
     request.mutable_request()->set_target(target);
+    for (const auto& [name, value] : headers) {
+      auto* header = request.mutable_request()->add_headers();
+      header->set_name(name);
+      header->set_value(value);
+    }
     auto reader = stub_->ExecuteTraced(&ctx, request);
     std::vector<corouter::v1::TraceEvent> events;
     corouter::v1::ExecuteTracedResponse message;
     while (reader->Read(&message)) events.push_back(message.event());
     grpc::Status s = reader->Finish();
-    EXPECT_TRUE(s.ok()) << s.error_code() << ": " << s.error_message();
+    if (status != nullptr) {
+      *status = s;
+    } else {
+      EXPECT_TRUE(s.ok()) << s.error_code() << ": " << s.error_message();
+    }
     return events;
   }
 
@@ -95,6 +107,13 @@ class SeedServer : public TestServer {
   explicit SeedServer(double time_scale, grpc_front::ServerOptions options = {})
       : TestServer(app::BuildSeedApp({.time_scale = time_scale}), std::move(options)) {}
 };
+
+/// The steps of a trace, in order.
+inline std::vector<corouter::v1::Step> Steps(const std::vector<corouter::v1::TraceEvent>& events) {
+  std::vector<corouter::v1::Step> steps;
+  for (const auto& e : events) steps.push_back(e.step());
+  return steps;
+}
 
 /// The header named `name` in `response`, or "" if absent.
 inline std::string HeaderValue(const corouter::v1::HttpResponse& response,

@@ -23,10 +23,11 @@ TEST(ListRoutes, ReturnsTheSeedRoutesInRegistrationOrderWithParameters) {
   ASSERT_TRUE(server.stub().ListRoutes(&ctx, v1::ListRoutesRequest(), &response).ok());
   std::vector<std::string> paths;
   for (const auto& r : response.routes()) paths.push_back(r.path_template());
-  EXPECT_THAT(paths, ::testing::ElementsAre("/hello", "/ping", "/wait", "/slow_task/{item_id}",
-                                            "/fast_task/", "/sync-task", "/items", "/blocking",
-                                            "/sync-wait"));
-  const v1::Route& slow = response.routes(3);
+  // FastAPI's built-in /openapi.json comes first, as in FastAPI's app.routes.
+  EXPECT_THAT(paths, ::testing::ElementsAre("/openapi.json", "/hello", "/ping", "/wait",
+                                            "/slow_task/{item_id}", "/fast_task/", "/sync-task",
+                                            "/items", "/blocking", "/sync-wait"));
+  const v1::Route& slow = response.routes(4);
   EXPECT_EQ(slow.endpoint(), "read_item");
   EXPECT_TRUE(slow.is_async());
   EXPECT_THAT(slow.methods(), ::testing::ElementsAre("GET"));
@@ -39,7 +40,13 @@ TEST(ListRoutes, ReturnsTheSeedRoutesInRegistrationOrderWithParameters) {
   EXPECT_EQ(slow.parameters(1).location(), v1::PARAMETER_LOCATION_QUERY);
   EXPECT_FALSE(slow.parameters(1).required());
   EXPECT_EQ(slow.parameters(1).default_json(), "null");
-  EXPECT_FALSE(response.routes(0).is_async());  // def say_hello
+  EXPECT_EQ(slow.operation_id(), "read_item_slow_task__item_id__get");
+  EXPECT_EQ(slow.summary(), "Read Item");
+  EXPECT_EQ(slow.parameters(0).wire_name(), "item_id");
+  EXPECT_EQ(slow.parameters(0).schema_json(), R"({"title":"Item Id","type":"integer"})");
+  EXPECT_EQ(slow.parameters(1).schema_json(), R"({"title":"Q","type":"string"})");
+  EXPECT_FALSE(response.routes(1).is_async());       // def say_hello
+  EXPECT_EQ(response.routes(0).operation_id(), "");  // not in the document
 }
 
 // One unary call with serialized bytes, for services we have no stubs for.

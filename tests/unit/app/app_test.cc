@@ -15,8 +15,27 @@ using ::testing::HasSubstr;
 
 http::Response Ok(RequestContext&) { return http::JsonResponse(nullptr); }
 
-TEST(App, KeepsRegistrationOrderInOperationsAndRouter) {
+// An App without FastAPI's built-in /openapi.json route.
+App BareApp() { return App(AppOptions{.openapi_url = ""}); }
+
+TEST(App, StartsWithTheOpenApiRouteAsFastApiDoes) {
   App app;
+  app.Get("/a", "a", {}, Ok);
+  ASSERT_TRUE(app.status().ok());
+  ASSERT_EQ(app.operations().size(), 2u);
+  const PathOperation& openapi = app.operations()[0];
+  EXPECT_EQ(openapi.path, "/openapi.json");
+  EXPECT_EQ(openapi.endpoint, "openapi");
+  EXPECT_THAT(openapi.methods, ::testing::ElementsAre("GET", "HEAD"));
+  EXPECT_TRUE(openapi.is_async());
+  EXPECT_FALSE(openapi.include_in_schema);
+  EXPECT_TRUE(BareApp().operations().empty());
+  App moved(AppOptions{.openapi_url = "/api/schema.json"});
+  EXPECT_EQ(moved.operations()[0].path, "/api/schema.json");
+}
+
+TEST(App, KeepsRegistrationOrderInOperationsAndRouter) {
+  App app = BareApp();
   app.Get("/a", "a", {}, Ok).Get("/b/{x}", "b", {ParamSpec::Path("x", ParamType::kInt)}, Ok);
   ASSERT_TRUE(app.status().ok());
   ASSERT_EQ(app.operations().size(), 2u);
@@ -26,7 +45,7 @@ TEST(App, KeepsRegistrationOrderInOperationsAndRouter) {
 }
 
 TEST(App, RemembersTheFirstRegistrationError) {
-  App app;
+  App app = BareApp();
   app.Get("/q", "bad_constraint", {ParamSpec::Query("q", ParamType::kInt).WithMinLength(2)}, Ok);
   app.Get("no-slash", "later", {}, Ok);
   EXPECT_EQ(app.status().code(), absl::StatusCode::kInvalidArgument);

@@ -793,6 +793,7 @@ CASES = [
     c("6 two body params, a list body", "/body/two", "POST", J, b'[1]'),
     c("6 two body params, raw body", "/body/two", "POST", TEXT, b'abc'),
     c("6 two body params, null member", "/body/two", "POST", J, b'{"item":null,"user":"bob"}'),
+    c("6 two body params, a null body", "/body/constrained", "POST", J, b'null'),
     c("6 Body(embed=True) needs the key", "/body/embed", "POST", J, b'{"name":"x","price":1}'),
     c("6 Body(embed=True)", "/body/embed", "POST", J, b'{"item":{"name":"x","price":1}}'),
     c("6 optional body absent", "/body/optional", "POST"),
@@ -840,7 +841,11 @@ CASES = [
 ]
 
 
-async def call(method, target, headers, body):
+async def call(method, target, headers, body, asgi_app=None, server=("testserver", 80)):
+    """Sends one request to `asgi_app` (default: this file's app) as uvicorn
+    would, `server` being the listening address; returns (out, wire headers).
+    tests/conformance/run_conformance.py uses it for other apps."""
+    asgi_app = asgi_app or app
     raw_path, _, query = target.encode("ascii").partition(b"?")
     sent = []
     has_host = False
@@ -857,7 +862,7 @@ async def call(method, target, headers, body):
         sent.append((b"content-length", str(len(body)).encode()))
     scope = {
         "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1", "server": ("testserver", 80), "client": ("127.0.0.1", 50000),
+        "http_version": "1.1", "server": server, "client": ("127.0.0.1", 50000),
         "scheme": "http", "method": method, "root_path": "",
         "path": unquote(raw_path.decode("ascii")), "raw_path": raw_path,
         "query_string": query, "headers": sent,
@@ -877,7 +882,7 @@ async def call(method, target, headers, body):
             out["body"] += message.get("body", b"")
 
     try:
-        await app(scope, receive, send)
+        await asgi_app(scope, receive, send)
     except Exception:  # ServerErrorMiddleware re-raises after answering 500
         pass
     wire_headers = [[k.decode("latin-1"), v.decode("latin-1")] for k, v in sent]

@@ -1,0 +1,740 @@
+#include "server/app/route_file.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "server/app/json_template.h"
+#include "server/app/script.h"
+#include "server/routing/parameters.h"
+#include "server/routing/path_template.h"
+#include "server/routing/value_type.h"
+#include "yaml-cpp/yaml.h"
+
+namespace corouter::app {
+namespace {
+
+using http::Json;
+using routing::ParamLocation;
+using routing::ParamSpec;
+using routing::ParamType;
+using routing::ValueType;
+
+// The one error of a load, at a YAML position; turned into an absl::Status
+// at the API boundary (ParseRouteFile), never thrown out of this file.
+struct LoadError {
+  YAML::Mark mark;
+  std::string message;
+};
+
+template <typename... Parts>
+[[noreturn]] void Fail(const YAML::Node& at, const Parts&... parts) {
+  throw LoadError{at.Mark(), absl::StrCat(parts...)};
+}
+
+absl::string_view View(std::string_view text) { return {text.data(), text.size()}; }
+
+std::string Quoted(const std::string& text) { return absl::StrCat("'", text, "'"); }
+
+// A map's entries in order, with their key nodes for error positions;
+// refuses duplicate keys and keys not in `allowed`.
+struct Entry {
+  std::string key;
+  YAML::Node key_node;
+  YAML::Node value;
+};
+
+std::vector<Entry> Entries(const YAML::Node& node, const char* what,
+                           const std::vector<std::string>& allowed) {
+  if (!node.IsMap()) Fail(node, what, " must be a map");
+  std::vector<Entry> out;
+  std::set<std::string> seen;
+  for (const auto& kv : node) {
+    if (!kv.first.IsScalar()) Fail(kv.first, "a key of ", what, " must be a plain name");
+    const std::string key = kv.first.Scalar();
+    if (!seen.insert(key).second) Fail(kv.first, "key ", Quoted(key), " appears twice in ", what);
+    if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      Fail(kv.first, "unknown key ", Quoted(key), " in ", what,
+           " (known: ", absl::StrJoin(allowed, ", "), ")");
+    }
+    out.push_back(Entry{key, kv.first, kv.second});
+  }
+  return out;
+}
+
+const Entry* Find(const std::vector<Entry>& entries, std::string_view key) {
+  for (const Entry& e : entries) {
+    if (e.key == key) return &e;
+  }
+  return nullptr;
+}
+
+bool IsPlain(const YAML::Node& node) { return node.Tag() == "?"; }
+
+// YAML 1.2 core schema resolution of a plain scalar (see the header).
+Json ResolvePlainScalar(const std::string& text) {
+  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") {
+    return nullptr;
+  }
+  if (text == "true" || text == "True" || text == "TRUE") return true;
+  if (text == "false" || text == "False" || text == "FALSE") return false;
+  auto all = [&text](size_t from, auto pred) {
+    if (from >= text.size()) return false;
+    for (size_t i = from; i < text.size(); ++i) {
+      if (!pred(static_cast<unsigned char>(text[i]))) return false;
+    }
+    return true;
+  };
+  const size_t sign = (text[0] == '-' || text[0] == '+') ? 1 : 0;
+  if (all(sign, [](unsigned char c) { return absl::ascii_isdigit(c); })) {
+    int64_t value = 0;
+    if (absl::SimpleAtoi(View(text), &value)) return value;
+    return std::strtod(text.c_str(), nullptr);  // beyond 64 bits: the nearest float
+  }
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'o')) {
+    const bool hex = text[1] == 'x';
+    if (all(2, [hex](unsigned char c) {
+          return hex ? absl::ascii_isxdigit(c) : (c >= '0' && c <= '7');
+        })) {
+      uint64_t value = 0;
+      const std::string digits = text.substr(2);
+      errno = 0;
+      value = std::strtoull(digits.c_str(), nullptr, hex ? 16 : 8);
+      if (errno == 0 && value <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        return static_cast<int64_t>(value);
+      }
+    }
+  }
+  const std::string rest = text.substr(sign);
+  if (rest == ".inf" || rest == ".Inf" || rest == ".INF") {
+    return text[0] == '-' ? -std::numeric_limits<double>::infinity()
+                          : std::numeric_limits<double>::infinity();
+  }
+  if (sign == 0 && (text == ".nan" || text == ".NaN" || text == ".NAN")) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+  // [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
+  size_t i = sign;
+  size_t digits = 0;
+  while (i < text.size() && absl::ascii_isdigit(static_cast<unsigned char>(text[i]))) ++i, ++digits;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    while (i < text.size() && absl::ascii_isdigit(static_cast<unsigned char>(text[i]))) {
+      ++i, ++digits;
+    }
+  }
+  if (digits > 0 && i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+    size_t exponent = 0;
+    while (i < text.size() && absl::ascii_isdigit(static_cast<unsigned char>(text[i]))) {
+      ++i, ++exponent;
+    }
+    if (exponent == 0) return text;
+  }
+  // strtod, not stod: 1e999 is infinity, as Python's float("1e999"), not an error.
+  if (digits > 0 && i == text.size()) return std::strtod(text.c_str(), nullptr);
+  return text;
+}
+
+// Any YAML node as JSON (scalars resolved as above; map keys as text).
+Json ToJson(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      return nullptr;
+    case YAML::NodeType::Scalar:
+      if (IsPlain(node)) return ResolvePlainScalar(node.Scalar());
+      if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") return node.Scalar();
+      Fail(node, "unsupported tag ", node.Tag(), " (write plain YAML values)");
+    case YAML::NodeType::Sequence: {
+      Json out = Json::array();
+      for (const auto& item : node) out.push_back(ToJson(item));
+      return out;
+    }
+    case YAML::NodeType::Map: {
+      Json out = Json::object();
+      std::set<std::string> seen;
+      for (const auto& kv : node) {
+        if (!kv.first.IsScalar()) Fail(kv.first, "a JSON object key must be a plain value");
+        const std::string key = kv.first.Scalar();
+        if (!seen.insert(key).second) Fail(kv.first, "key ", Quoted(key), " appears twice");
+        out[key] = ToJson(kv.second);
+      }
+      return out;
+    }
+  }
+  return nullptr;
+}
+
+// A scalar that must be text (names, paths, types).
+std::string Text(const YAML::Node& node, const char* what) {
+  if (!node.IsScalar()) Fail(node, what, " must be a single value, not a list or map");
+  const Json value = ToJson(node);
+  if (!value.is_string()) {
+    Fail(node, what, " must be text, not ", value.dump(), " (quote it)");
+  }
+  return value.get<std::string>();
+}
+
+bool Bool(const YAML::Node& node, const char* what) {
+  const Json value = node.IsScalar() ? ToJson(node) : Json();
+  if (!value.is_boolean()) Fail(node, what, " must be true or false");
+  return value.get<bool>();
+}
+
+int64_t Integer(const YAML::Node& node, const char* what) {
+  const Json value = node.IsScalar() ? ToJson(node) : Json();
+  if (!value.is_number_integer()) Fail(node, what, " must be an integer");
+  return value.get<int64_t>();
+}
+
+// A Python identifier that is not a keyword: what a parameter, a model field
+// and a placeholder are named in the equivalent Python.
+bool IsPythonName(const std::string& name) {
+  static const std::set<std::string> kKeywords = {
+      "False", "None",     "True",  "and",    "as",   "assert", "async",  "await",    "break",
+      "class", "continue", "def",   "del",    "elif", "else",   "except", "finally",  "for",
+      "from",  "global",   "if",    "import", "in",   "is",     "lambda", "nonlocal", "not",
+      "or",    "pass",     "raise", "return", "try",  "while",  "with",   "yield"};
+  bool ok = !name.empty() && !absl::ascii_isdigit(static_cast<unsigned char>(name[0]));
+  for (char c : name) ok = ok && (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_');
+  return ok && kKeywords.count(name) == 0;
+}
+
+class Loader {
+ public:
+  explicit Loader(const RouteFileOptions& options) : options_(options) {}
+
+  App Load(const YAML::Node& root) {
+    if (root.IsNull()) Fail(root, "the file is empty; it needs at least `routes:`");
+    const auto entries = Entries(root, "the route file",
+                                 {"title", "version", "openapi_url", "enums", "models", "routes"});
+    AppOptions app_options;
+    if (const Entry* e = Find(entries, "title")) app_options.title = Text(e->value, "title");
+    if (const Entry* e = Find(entries, "version")) app_options.version = Text(e->value, "version");
+    if (const Entry* e = Find(entries, "openapi_url")) {
+      if (e->value.IsNull()) {
+        app_options.openapi_url.clear();
+      } else {
+        app_options.openapi_url = Text(e->value, "openapi_url");
+        if (app_options.openapi_url.empty() || app_options.openapi_url[0] != '/') {
+          Fail(e->value, "openapi_url must start with '/' (or be null for none)");
+        }
+      }
+    }
+    if (const Entry* e = Find(entries, "enums")) LoadEnums(e->value);
+    if (const Entry* e = Find(entries, "models")) LoadModels(e->value);
+    const Entry* routes = Find(entries, "routes");
+    if (routes == nullptr) Fail(root, "the route file has no `routes:`");
+    if (!routes->value.IsSequence()) Fail(routes->value, "routes must be a list of routes");
+    App app(std::move(app_options));
+    for (const auto& route : routes->value) LoadRoute(route, &app);
+    return app;
+  }
+
+ private:
+  // ---- types ------------------------------------------------------------
+  void LoadEnums(const YAML::Node& node) {
+    for (const Entry& e : Entries(node, "enums", {})) {
+      CheckTypeName(e.key_node, e.key);
+      if (!e.value.IsSequence() || e.value.size() == 0) {
+        Fail(e.value, "enum ", e.key, " must be a non-empty list of values");
+      }
+      std::vector<std::string> values;
+      for (const auto& v : e.value) {
+        const std::string value = Text(v, "an enum value");
+        if (std::find(values.begin(), values.end(), value) != values.end()) {
+          Fail(v, "enum ", e.key, " lists ", Quoted(value), " twice");
+        }
+        values.push_back(value);
+      }
+      types_.emplace(e.key, ValueType::Enum(e.key, std::move(values)));
+    }
+  }
+
+  void LoadModels(const YAML::Node& node) {
+    for (const Entry& e : Entries(node, "models", {})) {
+      CheckTypeName(e.key_node, e.key);
+      auto model = std::make_shared<routing::ModelSpec>();
+      model->name = e.key;
+      for (const Entry& f : Entries(e.value, "a model", {})) {
+        model->fields.push_back(LoadField(f, e.key));
+      }
+      types_.emplace(e.key, ValueType::Model(std::move(model)));
+    }
+  }
+
+  void CheckTypeName(const YAML::Node& at, const std::string& name) {
+    static const std::set<std::string> kBuiltins = {"str",  "int",  "float", "bool",    "uuid",
+                                                    "UUID", "list", "List",  "Optional"};
+    if (kBuiltins.count(name) > 0) Fail(at, Quoted(name), " is a built-in type name");
+    if (types_.count(name) > 0) Fail(at, "type ", Quoted(name), " is defined twice");
+    bool ok = !name.empty() && !absl::ascii_isdigit(static_cast<unsigned char>(name[0]));
+    for (char c : name) ok = ok && (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_');
+    if (!ok) Fail(at, Quoted(name), " is not a type name (letters, digits and _)");
+  }
+
+  routing::FieldSpec LoadField(const Entry& f, const std::string& model) {
+    routing::FieldSpec field;
+    field.name = f.key;
+    const std::string what = absl::StrCat("field ", model, ".", f.key);
+    if (!IsPythonName(f.key)) {
+      Fail(f.key_node, what, ": a field name is a Python name (give other keys as `alias`)");
+    }
+    if (f.value.IsScalar() || f.value.IsNull()) {  // `name: str`
+      field.type = ParseType(f.value, Text(f.value, "a field's type"));
+      return field;
+    }
+    const auto entries = Entries(f.value, "a model field",
+                                 {"type", "required", "default", "alias", "min_length",
+                                  "max_length", "regex", "gt", "ge", "lt", "le"});
+    if (const Entry* e = Find(entries, "type"))
+      field.type = ParseType(e->value, Text(e->value, "type"));
+    Optionality(entries, what, field.type, &field.required, &field.default_value);
+    if (const Entry* e = Find(entries, "alias")) field.alias = Text(e->value, "alias");
+    field.constraints = LoadConstraints(entries);
+    // pydantic makes a field whose default is None Optional: null validates.
+    if (!field.required && field.default_value.is_null()) field.type = field.type.AsNullable();
+    if (absl::Status status = routing::CheckValueType(field.type, field.constraints, what);
+        !status.ok()) {
+      Fail(f.key_node, status.message());
+    }
+    return field;
+  }
+
+  // `required` and `default`: a default makes it optional; `required: false`
+  // alone means a null default.
+  void Optionality(const std::vector<Entry>& entries, const std::string& what,
+                   const ValueType& type, bool* required, Json* default_value) {
+    const Entry* req = Find(entries, "required");
+    const Entry* def = Find(entries, "default");
+    *required = def == nullptr;
+    if (req != nullptr) {
+      const bool value = Bool(req->value, "required");
+      if (value && def != nullptr) {
+        Fail(req->value, what, " is required and has a default: drop one of them");
+      }
+      *required = value;
+    }
+    if (def != nullptr) {
+      *default_value = ToJson(def->value);
+      if (!routing::DefaultFitsType(type, *default_value)) {
+        Fail(def->value, "the default ", default_value->dump(), " of ", what,
+             " does not fit its type ", type.Name());
+      }
+    }
+  }
+
+  routing::Constraints LoadConstraints(const std::vector<Entry>& entries) {
+    routing::Constraints c;
+    if (const Entry* e = Find(entries, "min_length"))
+      c.min_length = Integer(e->value, "min_length");
+    if (const Entry* e = Find(entries, "max_length"))
+      c.max_length = Integer(e->value, "max_length");
+    if (const Entry* e = Find(entries, "regex")) {
+      c.pattern.emplace(Text(e->value, "regex"));
+      if (absl::Status status = c.pattern->status(); !status.ok()) {
+        Fail(e->value, "regex: ", status.message());
+      }
+    }
+    auto limit = [&entries](const char* key, std::optional<Json>* out) {
+      if (const Entry* e = Find(entries, key)) {
+        Json value = e->value.IsScalar() ? ToJson(e->value) : Json();
+        if (!value.is_number()) Fail(e->value, key, " must be a number");
+        *out = std::move(value);
+      }
+    };
+    limit("gt", &c.gt);
+    limit("ge", &c.ge);
+    limit("lt", &c.lt);
+    limit("le", &c.le);
+    return c;
+  }
+
+  // "int", "list[str]", "Optional[Item]", "Color".
+  ValueType ParseType(const YAML::Node& at, std::string_view text) {
+    const absl::string_view stripped = absl::StripAsciiWhitespace(View(text));
+    text = std::string_view(stripped.data(), stripped.size());
+    auto wrapped = [&text](std::string_view prefix, std::string_view* inner) {
+      if (text.size() > prefix.size() + 1 && text.substr(0, prefix.size()) == prefix &&
+          text[prefix.size()] == '[' && text.back() == ']') {
+        *inner = text.substr(prefix.size() + 1, text.size() - prefix.size() - 2);
+        return true;
+      }
+      return false;
+    };
+    std::string_view inner;
+    if (wrapped("Optional", &inner)) return ParseType(at, inner).AsNullable();
+    if (wrapped("list", &inner) || wrapped("List", &inner)) {
+      ValueType item = ParseType(at, inner);
+      if (item.kind() == ParamType::kList) Fail(at, "a list of lists is not supported");
+      return ValueType::List(std::move(item));
+    }
+    static const std::map<std::string, ParamType, std::less<>> kScalars = {
+        {"str", ParamType::kStr},   {"int", ParamType::kInt},   {"float", ParamType::kFloat},
+        {"bool", ParamType::kBool}, {"uuid", ParamType::kUuid}, {"UUID", ParamType::kUuid}};
+    if (auto it = kScalars.find(text); it != kScalars.end()) return it->second;
+    if (auto it = types_.find(std::string(text)); it != types_.end()) return it->second;
+    std::vector<std::string> known = {"str", "int", "float", "bool", "uuid"};
+    for (const auto& [name, type] : types_) known.push_back(name);
+    Fail(at, "unknown type ", Quoted(std::string(text)), " (known: ", absl::StrJoin(known, ", "),
+         ", list[T], Optional[T]; an enum or model must be defined above its first use)");
+  }
+
+  // ---- routes -----------------------------------------------------------
+  void LoadRoute(const YAML::Node& node, App* app) {
+    const auto entries =
+        Entries(node, "a route",
+                {"name", "path", "method", "methods", "kind", "timeout", "params", "steps"});
+    const Entry* name = Find(entries, "name");
+    const Entry* path = Find(entries, "path");
+    if (path == nullptr) Fail(node, "a route needs a `path`");
+    if (name == nullptr) Fail(node, "the route ", Text(path->value, "path"), " needs a `name`");
+    PathOperation op;
+    op.endpoint = Text(name->value, "name");
+    op.path = Text(path->value, "path");
+    absl::StatusOr<routing::PathTemplate> path_template = routing::PathTemplate::Compile(op.path);
+    if (!path_template.ok()) Fail(path->value, path_template.status().message());
+
+    const Entry* method = Find(entries, "method");
+    const Entry* methods = Find(entries, "methods");
+    if (method != nullptr && methods != nullptr) {
+      Fail(methods->key_node, "give `method` or `methods`, not both");
+    }
+    if (method != nullptr) {
+      op.methods.push_back(Method(method->value));
+    } else if (methods != nullptr) {
+      if (!methods->value.IsSequence() || methods->value.size() == 0) {
+        Fail(methods->value, "methods must be a non-empty list such as [GET, POST]");
+      }
+      for (const auto& m : methods->value) op.methods.push_back(Method(m));
+    } else {
+      op.methods.push_back("GET");  // @app.api_route's default
+    }
+
+    bool is_async = true;
+    if (const Entry* kind = Find(entries, "kind")) {
+      const std::string text = Text(kind->value, "kind");
+      if (text != "async" && text != "sync") {
+        Fail(kind->value, "kind must be async (async def) or sync (def), not ", Quoted(text));
+      }
+      is_async = text == "async";
+    }
+    if (const Entry* timeout = Find(entries, "timeout")) op.timeout = Duration(timeout->value);
+
+    std::vector<std::string> names;
+    if (const Entry* params = Find(entries, "params")) {
+      if (!params->value.IsSequence()) Fail(params->value, "params must be a list");
+      for (const auto& p : params->value) {
+        ParamSpec spec = LoadParam(p, *path_template);
+        if (std::find(names.begin(), names.end(), spec.name) != names.end()) {
+          Fail(p, "parameter ", Quoted(spec.name), " is declared twice");
+        }
+        names.push_back(spec.name);
+        op.params.push_back(std::move(spec));
+      }
+    }
+
+    auto script = std::make_shared<Script>();
+    if (const Entry* steps = Find(entries, "steps")) {
+      if (!steps->value.IsSequence()) Fail(steps->value, "steps must be a list");
+      const Place place{is_async ? Place::kAsync : Place::kSync, &names, &op.params};
+      for (size_t i = 0; i < steps->value.size(); ++i) {
+        const YAML::Node step = steps->value[i];
+        const Entry body = StepEntry(step);
+        if (body.key == "respond") {
+          if (i + 1 != steps->value.size()) {
+            Fail(body.key_node, "respond ends the route: it must be the last step");
+          }
+          script->respond = LoadRespond(body.value, names);
+          continue;
+        }
+        script->steps.push_back(LoadStep(body, place));
+      }
+    }
+    if (script->respond.has_value()) op.status_code = script->respond->status;
+    if (is_async) {
+      op.async_handler = MakeAsyncHandler(std::move(script));
+    } else {
+      op.sync_handler = MakeSyncHandler(std::move(script));
+    }
+    app->Add(std::move(op));
+    if (!app->status().ok()) Fail(node, app->status().message());
+  }
+
+  // APIRoute upper-cases its methods (fastapi/routing.py).
+  std::string Method(const YAML::Node& node) {
+    const std::string method = absl::AsciiStrToUpper(Text(node, "a method"));
+    bool token = !method.empty();
+    for (char c : method)
+      token = token && (absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+                        std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos);
+    if (!token) Fail(node, "method ", Quoted(method), " is not an HTTP method such as GET");
+    return method;
+  }
+
+  ParamSpec LoadParam(const YAML::Node& node, const routing::PathTemplate& path_template) {
+    const auto entries =
+        Entries(node, "a parameter",
+                {"name", "in", "type", "required", "default", "alias", "convert_underscores",
+                 "embed", "min_length", "max_length", "regex", "gt", "ge", "lt", "le"});
+    const Entry* name = Find(entries, "name");
+    if (name == nullptr) Fail(node, "a parameter needs a `name`");
+    ParamSpec spec;
+    spec.name = Text(name->value, "name");
+    if (!IsPythonName(spec.name)) {
+      Fail(name->value, "parameter ", Quoted(spec.name),
+           " is not a Python name (give the name read from the request as `alias`)");
+    }
+    if (const Entry* e = Find(entries, "type"))
+      spec.type = ParseType(e->value, Text(e->value, "type"));
+    const bool in_path = path_template.ConverterOf(spec.name).has_value();
+    const bool is_model =
+        spec.type.kind() == ParamType::kModel ||
+        (spec.type.kind() == ParamType::kList && spec.type.item().kind() == ParamType::kModel);
+    spec.location =
+        in_path ? ParamLocation::kPath : (is_model ? ParamLocation::kBody : ParamLocation::kQuery);
+    if (const Entry* e = Find(entries, "in")) {
+      static const std::map<std::string, ParamLocation> kLocations = {
+          {"path", ParamLocation::kPath},
+          {"query", ParamLocation::kQuery},
+          {"header", ParamLocation::kHeader},
+          {"body", ParamLocation::kBody}};
+      const std::string text = Text(e->value, "in");
+      auto it = kLocations.find(text);
+      if (it == kLocations.end()) {
+        Fail(e->value, "in must be path, query, header or body, not ", Quoted(text));
+      }
+      spec.location = it->second;
+      // get_dependant (fastapi/dependencies/utils.py) makes any parameter
+      // the path names a path parameter, whatever its default says.
+      if (in_path && spec.location != ParamLocation::kPath) {
+        Fail(e->value, "parameter ", Quoted(spec.name),
+             " is named in the path template, so it is a path parameter");
+      }
+    }
+    const std::string what = absl::StrCat("parameter ", Quoted(spec.name));
+    Optionality(entries, what, spec.type, &spec.required, &spec.default_value);
+    if (const Entry* e = Find(entries, "alias")) spec.alias = Text(e->value, "alias");
+    if (const Entry* e = Find(entries, "convert_underscores")) {
+      spec.convert_underscores = Bool(e->value, "convert_underscores");
+    }
+    if (const Entry* e = Find(entries, "embed")) spec.embed = Bool(e->value, "embed");
+    spec.constraints = LoadConstraints(entries);
+    if (absl::Status status = routing::CheckParamSpec(spec); !status.ok()) {
+      Fail(node, status.message());
+    }
+    if (spec.location == ParamLocation::kPath && !in_path) {
+      Fail(node, "path parameter ", Quoted(spec.name), " does not appear in the path template");
+    }
+    return spec;
+  }
+
+  // ---- steps ------------------------------------------------------------
+  struct Place {
+    enum Kind { kAsync, kSync, kOffload };
+    Kind kind;
+    const std::vector<std::string>* names;  // of the route's parameters
+    const std::vector<ParamSpec>* params;
+  };
+
+  Entry StepEntry(const YAML::Node& node) {
+    static const std::vector<std::string> kSteps = {"sleep",  "blocking", "cpu",  "offload",
+                                                    "gather", "raise",    "fail", "respond"};
+    if (!node.IsMap() || node.size() != 1) {
+      Fail(node, "a step is a map with one key, such as `sleep: 2s` (steps: ",
+           absl::StrJoin(kSteps, ", "), ")");
+    }
+    const auto it = node.begin();
+    const std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
+    if (std::find(kSteps.begin(), kSteps.end(), key) == kSteps.end()) {
+      Fail(it->first, "unknown step ", Quoted(key), " (known: ", absl::StrJoin(kSteps, ", "), ")");
+    }
+    return Entry{key, it->first, it->second};
+  }
+
+  ScriptSteps LoadSteps(const YAML::Node& node, const Place& place, const char* what) {
+    if (!node.IsSequence()) Fail(node, what, " must be a list of steps");
+    ScriptSteps steps;
+    for (const auto& step : node) {
+      const Entry body = StepEntry(step);
+      if (body.key == "respond") {
+        Fail(body.key_node, "respond ends the route: it cannot be inside ", what);
+      }
+      steps.push_back(LoadStep(body, place));
+    }
+    return steps;
+  }
+
+  ScriptStep LoadStep(const Entry& step, const Place& place) {
+    const bool is_await = step.key == "sleep" || step.key == "offload" || step.key == "gather";
+    if (is_await && place.kind == Place::kSync) {
+      Fail(step.key_node, step.key,
+           " is an await: it needs an async route (kind: async); a sync route may block, "
+           "compute, raise and fail");
+    }
+    if (is_await && place.kind == Place::kOffload) {
+      Fail(step.key_node, step.key,
+           " is an await: an offloaded function is plain code on a worker thread (use blocking)");
+    }
+    if (step.key == "sleep") return ScriptStep{SleepStep{Duration(step.value)}};
+    if (step.key == "blocking") return ScriptStep{BlockingStep{Duration(step.value)}};
+    if (step.key == "cpu") return ScriptStep{CpuStep{Duration(step.value)}};
+    if (step.key == "offload") {
+      const auto entries = Entries(step.value, "offload", {"name", "steps"});
+      OffloadStep offload;
+      offload.name = "offload";
+      if (const Entry* e = Find(entries, "name")) offload.name = Text(e->value, "name");
+      const Entry* steps = Find(entries, "steps");
+      if (steps == nullptr) Fail(step.value, "offload needs its `steps`");
+      offload.steps =
+          LoadSteps(steps->value, Place{Place::kOffload, place.names, place.params}, "offload");
+      return ScriptStep{std::move(offload)};
+    }
+    if (step.key == "gather") {
+      if (!step.value.IsSequence() || step.value.size() == 0) {
+        Fail(step.value, "gather must be a list of branches, each a list of steps");
+      }
+      GatherStep gather;
+      for (const auto& branch : step.value) {
+        gather.branches.push_back(LoadSteps(branch, place, "a gather branch"));
+      }
+      return ScriptStep{std::move(gather)};
+    }
+    if (step.key == "raise") return ScriptStep{LoadRaise(step.value, place)};
+    // fail
+    FailStep fail;
+    fail.message = step.value.IsNull() ? "fail step" : Text(step.value, "fail's message");
+    return ScriptStep{std::move(fail)};
+  }
+
+  RaiseStep LoadRaise(const YAML::Node& node, const Place& place) {
+    RaiseStep raise;
+    const std::vector<std::string>& names = *place.names;
+    if (node.IsScalar()) {  // `raise: 404`
+      raise.status = Status(node);
+      return raise;
+    }
+    const auto entries = Entries(node, "raise", {"status", "detail", "headers"});
+    const Entry* status = Find(entries, "status");
+    if (status == nullptr) Fail(node, "raise needs a `status`");
+    if (status->value.IsScalar() && ToJson(status->value).is_string()) {
+      // `status: "{code}"`: HTTPException(code) with an int parameter.
+      const std::string text = status->value.Scalar();
+      const ParamSpec* param = nullptr;
+      for (const ParamSpec& p : *place.params) {
+        if (text == absl::StrCat("{", p.name, "}")) param = &p;
+      }
+      if (param == nullptr || param->type.kind() != ParamType::kInt || param->type.nullable() ||
+          (!param->required && !param->default_value.is_number_integer())) {
+        Fail(status->value, "a status is an integer, or \"{name}\" naming an int parameter");
+      }
+      raise.status_param = param->name;
+    } else {
+      raise.status = Status(status->value);
+    }
+    if (const Entry* e = Find(entries, "detail")) raise.detail = Template(e->value, names);
+    if (const Entry* e = Find(entries, "headers")) raise.headers = Headers(e->value, names);
+    return raise;
+  }
+
+  RespondStep LoadRespond(const YAML::Node& node, const std::vector<std::string>& names) {
+    RespondStep respond;
+    if (node.IsNull()) return respond;
+    const auto entries = Entries(node, "respond", {"status", "headers", "body"});
+    if (const Entry* e = Find(entries, "status")) respond.status = Status(e->value);
+    if (const Entry* e = Find(entries, "headers")) respond.headers = Headers(e->value, names);
+    if (const Entry* e = Find(entries, "body")) respond.body = Template(e->value, names);
+    return respond;
+  }
+
+  int Status(const YAML::Node& node) {
+    const int64_t status = Integer(node, "a status");
+    if (status < 100 || status > 599) Fail(node, "status ", status, " is not between 100 and 599");
+    return static_cast<int>(status);
+  }
+
+  JsonTemplate Template(const YAML::Node& node, const std::vector<std::string>& names) {
+    absl::StatusOr<JsonTemplate> compiled = JsonTemplate::Compile(ToJson(node), names);
+    if (!compiled.ok()) Fail(node, compiled.status().message());
+    return *std::move(compiled);
+  }
+
+  HeaderTemplates Headers(const YAML::Node& node, const std::vector<std::string>& names) {
+    HeaderTemplates out;
+    for (const Entry& e : Entries(node, "headers", {})) {
+      bool token = !e.key.empty();
+      for (char c : e.key) token = token && c > ' ' && c < 127 && c != ':';
+      if (!token) Fail(e.key_node, "header name ", Quoted(e.key), " is not a token");
+      if (!e.value.IsScalar()) Fail(e.value, "a header value is text");
+      out.emplace_back(absl::AsciiStrToLower(e.key), Template(e.value, names));
+    }
+    return out;
+  }
+
+  std::chrono::nanoseconds Duration(const YAML::Node& node) {
+    const std::string text = node.IsScalar() ? node.Scalar() : "";
+    absl::Duration d;
+    if (!absl::ParseDuration(text, &d) || d < absl::ZeroDuration() ||
+        d == absl::InfiniteDuration()) {
+      Fail(node, Quoted(text), " is not a duration such as 2s, 100ms or 1.5s");
+    }
+    return absl::ToChronoNanoseconds(d * options_.time_scale);
+  }
+
+  const RouteFileOptions options_;
+  std::map<std::string, ValueType> types_;  // enums and models, by name
+};
+
+}  // namespace
+
+absl::StatusOr<App> ParseRouteFile(std::string_view yaml, std::string_view file_name,
+                                   const RouteFileOptions& options) {
+  auto where = [file_name](const YAML::Mark& mark) {
+    return absl::StrCat(View(file_name), ":", std::max(mark.line, 0) + 1, ": ");
+  };
+  if (!(options.time_scale >= 0)) {
+    return absl::InvalidArgumentError(absl::StrCat("time scale ", options.time_scale, " < 0"));
+  }
+  try {
+    const YAML::Node root = YAML::Load(std::string(yaml));
+    return Loader(options).Load(root);
+  } catch (const LoadError& e) {
+    return absl::InvalidArgumentError(absl::StrCat(where(e.mark), e.message));
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(where(e.mark), "YAML syntax: ", e.msg));
+  }
+}
+
+absl::StatusOr<App> LoadRouteFile(const std::string& path, const RouteFileOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int error = errno;
+    const std::string reason = std::strerror(error);
+    return error == EACCES ? absl::PermissionDeniedError(absl::StrCat(path, ": ", reason))
+                           : absl::NotFoundError(absl::StrCat(path, ": ", reason));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseRouteFile(text.str(), path, options);
+}
+
+}  // namespace corouter::app

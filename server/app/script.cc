@@ -1,0 +1,132 @@
+#include "server/app/script.h"
+
+#include <cstdint>
+#include <stdexcept>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "server/app/http_exception.h"
+#include "server/loop/offload.h"
+#include "server/loop/sleep.h"
+#include "server/loop/when_all.h"
+
+namespace corouter::app {
+namespace {
+
+std::string Format(std::chrono::nanoseconds d) { return absl::FormatDuration(absl::FromChrono(d)); }
+
+http::Headers RenderHeaders(const HeaderTemplates& headers, const routing::ParamValues& values) {
+  http::Headers out;
+  out.reserve(headers.size());
+  for (const auto& [name, value] : headers) out.push_back({name, value.RenderText(values)});
+  return out;
+}
+
+// Where a step that holds its thread runs: in the path operation itself
+// (announced as BLOCKING_CALL), or in an offloaded function's body (shown by
+// the OFFLOAD_* steps already).
+enum class Announce { kYes, kNo };
+
+// Runs a step that needs no await; false if it is an await.
+bool RunPlainStep(const ScriptStep& step, RequestContext& ctx, Announce announce) {
+  if (const auto* s = std::get_if<BlockingStep>(&step.op)) {
+    if (announce == Announce::kYes) {
+      ctx.BlockingSleep(s->duration);
+    } else {
+      std::this_thread::sleep_for(s->duration);
+    }
+    return true;
+  }
+  if (const auto* s = std::get_if<CpuStep>(&step.op)) {
+    if (announce == Announce::kYes)
+      ctx.AnnounceBlockingCall(absl::StrCat("cpu(", Format(s->duration), ")"));
+    BusyCompute(s->duration);
+    return true;
+  }
+  if (const auto* s = std::get_if<RaiseStep>(&step.op)) {
+    int status = s->status;
+    if (!s->status_param.empty()) {
+      // An int parameter; a code outside int's range is no HTTP status
+      // either (Python's HTTPStatus raises ValueError: a 500).
+      const int64_t code = ctx.Get<int64_t>(s->status_param);
+      status = code >= 0 && code < 1000 ? static_cast<int>(code) : 0;
+    }
+    throw HttpException(status, s->detail.Render(ctx.params()),
+                        RenderHeaders(s->headers, ctx.params()));
+  }
+  if (const auto* s = std::get_if<FailStep>(&step.op)) throw std::runtime_error(s->message);
+  return false;
+}
+
+// The steps of a def, or of an offloaded function (no awaits).
+void RunSteps(const ScriptSteps& steps, RequestContext& ctx, Announce announce) {
+  for (const ScriptStep& step : steps) {
+    if (!RunPlainStep(step, ctx, announce)) {
+      throw std::logic_error("an await step in a sync script (the loader should refuse it)");
+    }
+  }
+}
+
+// The steps of an async def, or of one gather branch.
+loop::Task<void> RunStepsAsync(const ScriptSteps& steps, RequestContext& ctx) {
+  for (const ScriptStep& step : steps) {
+    if (const auto* s = std::get_if<SleepStep>(&step.op)) {
+      co_await loop::Sleep(s->duration);
+    } else if (const auto* s = std::get_if<OffloadStep>(&step.op)) {
+      co_await loop::Offload(s->name, [s, &ctx] { RunSteps(s->steps, ctx, Announce::kNo); });
+    } else if (const auto* s = std::get_if<GatherStep>(&step.op)) {
+      std::vector<loop::Task<void>> branches;
+      branches.reserve(s->branches.size());
+      for (const ScriptSteps& branch : s->branches) branches.push_back(RunStepsAsync(branch, ctx));
+      co_await loop::WhenAll(std::move(branches));
+    } else {
+      RunPlainStep(step, ctx, Announce::kYes);
+    }
+  }
+}
+
+http::Response Respond(const Script& script, const RequestContext& ctx) {
+  if (!script.respond.has_value()) return http::JsonResponse(nullptr);  // `return None`
+  const RespondStep& respond = *script.respond;
+  http::Response response = http::JsonResponse(respond.body.Render(ctx.params()), respond.status);
+  // FastAPI appends the headers set on the injected Response after its own.
+  for (http::Header& h : RenderHeaders(respond.headers, ctx.params())) {
+    response.headers.push_back(std::move(h));
+  }
+  return response;
+}
+
+loop::Task<http::Response> RunAsync(std::shared_ptr<const Script> script, RequestContext& ctx) {
+  co_await RunStepsAsync(script->steps, ctx);
+  co_return Respond(*script, ctx);
+}
+
+}  // namespace
+
+void BusyCompute(std::chrono::nanoseconds duration) {
+  const auto until = std::chrono::steady_clock::now() + duration;
+  uint64_t x = 0x9E3779B97F4A7C15ull;
+  volatile uint64_t sink = 0;
+  do {
+    for (int i = 0; i < 4096; ++i) {  // xorshift64: real work between clock reads
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+    }
+    sink = sink + x;
+  } while (std::chrono::steady_clock::now() < until);
+}
+
+AsyncHandler MakeAsyncHandler(std::shared_ptr<const Script> script) {
+  return [script = std::move(script)](RequestContext& ctx) { return RunAsync(script, ctx); };
+}
+
+SyncHandler MakeSyncHandler(std::shared_ptr<const Script> script) {
+  return [script = std::move(script)](RequestContext& ctx) {
+    RunSteps(script->steps, ctx, Announce::kYes);
+    return Respond(*script, ctx);
+  };
+}
+
+}  // namespace corouter::app

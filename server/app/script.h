@@ -1,0 +1,119 @@
+// server/app/script.h
+//
+// Script: the body of a path operation declared in a route file
+// (server/app/route_file.h), as data: a list of steps that the interpreter
+// runs the way the equivalent Python would run.
+//
+//   step       async def (on the loop)                def (on a worker thread)
+//   sleep      await asyncio.sleep(d)                 (not allowed: an await)
+//   blocking   time.sleep(d): holds the loop          time.sleep(d): holds the worker
+//   cpu        busy computation for d: holds the loop busy computation: holds the worker
+//   offload    await run_in_executor(None, steps)     (not allowed: an await)
+//   gather     await asyncio.gather(*branches)        (not allowed: an await)
+//   raise      raise HTTPException(status, detail, headers)
+//   fail       raise RuntimeError(message): a 500
+//   respond    return the JSON body, with the status and headers given
+//
+// Trace: `sleep` is AWAIT_STARTED / AWAIT_RESUMED (loop::Sleep); `blocking`
+// and `cpu` are one BLOCKING_CALL each ("blocking call sleep(2s) holds loop
+// 0", "blocking call cpu(100ms) on executor-3; the loop stays free"), except
+// inside `offload`, where they are the offloaded function's own body, which
+// OFFLOAD_STARTED and OFFLOAD_FINISHED already show (as the embedded seed
+// app's blocking_function shows no BLOCKING_CALL); `offload` is
+// loop::Offload's OFFLOAD_QUEUED / STARTED / FINISHED / AWAIT_RESUMED;
+// `gather` runs its branches with loop::WhenAll, their steps interleaved.
+//
+// Which steps may appear where (an await in a def, `respond` anywhere but
+// last) is the loader's check; the interpreter trusts the Script it is given.
+//
+// Thread safety: a Script is immutable and shared by every request of its
+// path operation; the handlers it makes may run on any loop or worker.
+#ifndef COROUTER_SERVER_APP_SCRIPT_H_
+#define COROUTER_SERVER_APP_SCRIPT_H_
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "server/app/app.h"
+#include "server/app/json_template.h"
+
+namespace corouter::app {
+
+struct ScriptStep;
+using ScriptSteps = std::vector<ScriptStep>;
+
+/// `await asyncio.sleep(d)`.
+struct SleepStep {
+  std::chrono::nanoseconds duration;
+};
+/// `time.sleep(d)` on whatever thread runs the step.
+struct BlockingStep {
+  std::chrono::nanoseconds duration;
+};
+/// Busy computation for `duration` (real work, not a sleep).
+struct CpuStep {
+  std::chrono::nanoseconds duration;
+};
+/// `await loop.run_in_executor(None, fn)` where fn runs `steps`; `name` is
+/// fn's name in the trace.
+struct OffloadStep {
+  std::string name;
+  ScriptSteps steps;
+};
+/// `await asyncio.gather(*branches)`, each branch a coroutine of steps.
+struct GatherStep {
+  std::vector<ScriptSteps> branches;
+};
+/// Header fields with templated values; names lowercased.
+using HeaderTemplates = std::vector<std::pair<std::string, JsonTemplate>>;
+/// `raise HTTPException(status, detail, headers)` (a null detail is the
+/// status's reason phrase). The status is `status`, or the value of the int
+/// parameter `status_param` when that is set (`HTTPException(code)`).
+struct RaiseStep {
+  int status = 500;
+  std::string status_param;
+  JsonTemplate detail;
+  HeaderTemplates headers;
+};
+/// An unhandled error: `raise RuntimeError(message)`.
+struct FailStep {
+  std::string message;
+};
+/// `return body` from a path operation declared with `status_code=status`,
+/// plus `response.headers[name] = value` for each header.
+struct RespondStep {
+  int status = 200;
+  HeaderTemplates headers;
+  JsonTemplate body;
+};
+
+struct ScriptStep {
+  std::variant<SleepStep, BlockingStep, CpuStep, OffloadStep, GatherStep, RaiseStep, FailStep> op;
+};
+
+/// A path operation's body: its steps, then its response (`respond`, or
+/// FastAPI's `null` when the function returns nothing).
+struct Script {
+  ScriptSteps steps;
+  std::optional<RespondStep> respond;
+};
+
+/// A handler running `script` as an `async def`.
+AsyncHandler MakeAsyncHandler(std::shared_ptr<const Script> script);
+
+/// A handler running `script` as a `def` (the engine runs it on the
+/// executor). `script` must hold no sleep, offload or gather step.
+SyncHandler MakeSyncHandler(std::shared_ptr<const Script> script);
+
+/// Keeps the calling thread busy computing for `duration` (xorshift rounds
+/// until the time has passed): a CPU-bound call, not a sleep.
+void BusyCompute(std::chrono::nanoseconds duration);
+
+}  // namespace corouter::app
+
+#endif  // COROUTER_SERVER_APP_SCRIPT_H_

@@ -1,0 +1,371 @@
+// Route files: what a file declares becomes the App FastAPI would build from
+// the equivalent Python, and every mistake stops the load with one
+// "FILE:LINE: problem" message.
+#include "server/app/route_file.h"
+
+#include <fstream>
+#include <limits>
+#include <random>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/app/engine.h"
+#include "tests/unit/app/run_inline.h"
+
+namespace corouter::app {
+namespace {
+
+using http::Json;
+using routing::ParamLocation;
+using routing::ParamType;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+App Load(const std::string& yaml, double time_scale = 1.0) {
+  auto app = ParseRouteFile(yaml, "test.yaml", {.time_scale = time_scale});
+  EXPECT_TRUE(app.ok()) << app.status();
+  return app.ok() ? *std::move(app) : App();
+}
+
+std::string LoadError(const std::string& yaml) {
+  auto app = ParseRouteFile(yaml, "bad.yaml");
+  EXPECT_FALSE(app.ok()) << yaml;
+  if (app.ok()) return "";
+  EXPECT_EQ(app.status().code(), absl::StatusCode::kInvalidArgument);
+  return std::string(app.status().message());
+}
+
+Outcome Call(const App& app, std::string method, std::string target, std::string body = "",
+             http::Headers headers = {}) {
+  Engine engine(app);
+  return RunInline(engine, WireRequest{std::move(method), std::move(target), std::move(headers),
+                                       std::move(body)});
+}
+
+TEST(RouteFile, TheSeedExampleLoadsWithEveryRouteInOrder) {
+  auto app = LoadRouteFile(COROUTER_SEED_APP_YAML, {.time_scale = 0.01});
+  ASSERT_TRUE(app.ok()) << app.status();
+  std::vector<std::string> paths;
+  for (const PathOperation& op : app->operations()) paths.push_back(op.path);
+  EXPECT_THAT(paths,
+              ElementsAre("/openapi.json", "/hello", "/ping", "/wait", "/slow_task/{item_id}",
+                          "/fast_task/", "/sync-task", "/items", "/blocking", "/sync-wait"));
+  const PathOperation& read_item = app->operations()[4];
+  EXPECT_EQ(read_item.endpoint, "read_item");
+  EXPECT_TRUE(read_item.is_async());
+  ASSERT_EQ(read_item.params.size(), 2u);
+  EXPECT_EQ(read_item.params[1].location, ParamLocation::kQuery);
+  EXPECT_FALSE(read_item.params[1].required);
+  EXPECT_FALSE(app->operations()[1].is_async());
+}
+
+TEST(RouteFile, DeclaresParametersAsFastApiSignatures) {
+  App app = Load(R"(
+enums:
+  Color: [red, green]
+models:
+  Item:
+    name: str
+    price: {type: float, gt: 0}
+    tags: {type: "list[str]", default: []}
+    desc: {type: "Optional[str]", default: null}
+openapi_url: null
+routes:
+  - name: update_item
+    path: /items/{item_id:int}
+    methods: [put, POST]
+    params:
+      - {name: item_id, type: int, ge: 1}
+      - {name: q, type: "list[str]", required: false, alias: item-q}
+      - {name: color, type: Color, default: red}
+      - {name: x_token, in: header, regex: "^tok-", min_length: 4}
+      - {name: item, type: Item}
+)");
+  ASSERT_EQ(app.operations().size(), 1u);
+  const PathOperation& op = app.operations()[0];
+  EXPECT_THAT(op.methods, ElementsAre("POST", "PUT"));
+  ASSERT_EQ(op.params.size(), 5u);
+  EXPECT_EQ(op.params[0].location, ParamLocation::kPath);
+  EXPECT_EQ(op.params[0].constraints.ge, Json(1));
+  EXPECT_EQ(op.params[1].location, ParamLocation::kQuery);
+  EXPECT_EQ(op.params[1].type.Name(), "list[str]");
+  EXPECT_FALSE(op.params[1].required);
+  EXPECT_EQ(op.params[1].default_value, nullptr);
+  EXPECT_EQ(op.params[1].alias, "item-q");
+  EXPECT_EQ(op.params[2].type.kind(), ParamType::kEnum);
+  EXPECT_EQ(op.params[2].default_value, "red");
+  EXPECT_EQ(op.params[3].location, ParamLocation::kHeader);
+  EXPECT_EQ(op.params[3].constraints.pattern->text(), "^tok-");
+  EXPECT_EQ(op.params[4].location, ParamLocation::kBody);  // a model: the body
+  const routing::ModelSpec& item = op.params[4].type.model();
+  EXPECT_EQ(item.name, "Item");
+  ASSERT_EQ(item.fields.size(), 4u);
+  EXPECT_TRUE(item.fields[0].required);
+  EXPECT_EQ(item.fields[1].constraints.gt, Json(0));
+  EXPECT_EQ(item.fields[2].default_value, Json::array());
+  EXPECT_TRUE(item.fields[3].type.nullable());
+}
+
+TEST(RouteFile, RespondKeepsTheTypesOfThePlaceholders) {
+  App app = Load(R"(
+routes:
+  - name: read_item
+    path: /items/{item_id}
+    params:
+      - {name: item_id, type: int}
+      - {name: q, default: null}
+      - {name: f, type: float, default: 2}
+    steps:
+      - respond:
+          status: 201
+          headers: {X-Item: "item {item_id}"}
+          body: {item_id: "{item_id}", q: "{q}", f: "{f}", text: "{item_id}/{q}", n: 1, ok: yes}
+)");
+  Outcome out = Call(app, "GET", "/items/5");
+  EXPECT_EQ(out.response.status_code, 201);
+  EXPECT_EQ(out.response.body, R"({"item_id":5,"q":null,"f":2,"text":"5/null","n":1,"ok":"yes"})");
+  ASSERT_EQ(out.response.headers.size(), 3u);
+  EXPECT_EQ(out.response.headers[2].name, "x-item");  // after FastAPI's own
+  EXPECT_EQ(out.response.headers[2].value, "item 5");
+  EXPECT_EQ(Call(app, "GET", "/items/x").response.status_code, 422);
+}
+
+TEST(RouteFile, NoRespondStepReturnsNone) {
+  App app = Load("routes: [{name: f, path: /f}]");
+  Outcome out = Call(app, "GET", "/f");
+  EXPECT_EQ(out.response.status_code, 200);
+  EXPECT_EQ(out.response.body, "null");
+}
+
+TEST(RouteFile, RaiseIsAnHttpExceptionAndFailIsA500) {
+  App app = Load(R"(
+routes:
+  - name: teapot
+    path: /teapot
+    steps:
+      - raise: {status: 418, detail: {code: 7, what: "{who}"}, headers: {X-Err: "1"}}
+    params: [{name: who, default: me}]
+  - {name: forbidden, path: /forbidden, steps: [{raise: 403}]}
+  - {name: boom, path: /boom, steps: [{fail: database down}]}
+)");
+  Outcome teapot = Call(app, "GET", "/teapot");
+  EXPECT_EQ(teapot.response.status_code, 418);
+  EXPECT_EQ(teapot.response.body, R"({"detail":{"code":7,"what":"me"}})");
+  EXPECT_EQ(teapot.response.headers[0].name, "x-err");
+  EXPECT_EQ(Call(app, "GET", "/forbidden").response.body, R"({"detail":"Forbidden"})");
+  Outcome boom = Call(app, "GET", "/boom");
+  EXPECT_EQ(boom.response.status_code, 500);
+  EXPECT_EQ(boom.response.body, "Internal Server Error");
+}
+
+TEST(RouteFile, BodiesBindToModels) {
+  App app = Load(R"(
+models:
+  Item: {name: str, price: float}
+routes:
+  - name: create
+    path: /items
+    method: POST
+    params: [{name: item, type: Item}]
+    steps: [{respond: {body: {got: "{item}", name: "{item.name}"}}}]
+)");
+  EXPECT_EQ(Call(app, "POST", "/items", R"({"name":"x","price":1})").response.body,
+            R"({"got":{"name":"x","price":1.0},"name":"x"})");
+  EXPECT_EQ(Call(app, "POST", "/items", R"({"name":"x"})").response.status_code, 422);
+}
+
+TEST(RouteFile, DurationsAreScaled) {
+  App app = Load(R"(
+routes:
+  - {name: f, path: /f, timeout: 2s, steps: [{sleep: 1s}, {blocking: 500ms}]}
+)",
+                 0.01);
+  const PathOperation& op = app.operations().back();
+  EXPECT_EQ(op.timeout, std::chrono::milliseconds(20));
+}
+
+TEST(RouteFile, AppOptionsComeFromTheTopLevel) {
+  App app = Load("title: Shop\nversion: '2.0'\nopenapi_url: null\nroutes: []\n");
+  EXPECT_EQ(app.options().title, "Shop");
+  EXPECT_EQ(app.options().version, "2.0");
+  EXPECT_EQ(app.options().openapi_url, "");
+}
+
+struct BadFile {
+  const char* name;
+  const char* yaml;
+  int line;
+  const char* message;
+};
+
+class BadRouteFile : public ::testing::TestWithParam<BadFile> {};
+
+TEST_P(BadRouteFile, StopsWithFileLineAndProblem) {
+  const BadFile& bad = GetParam();
+  const std::string error = LoadError(bad.yaml);
+  EXPECT_THAT(error, StartsWith("bad.yaml:" + std::to_string(bad.line) + ": ")) << error;
+  EXPECT_THAT(error, HasSubstr(bad.message)) << error;
+  EXPECT_EQ(error.find('\n'), std::string::npos) << "one line: " << error;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadRouteFile,
+    ::testing::Values(
+        BadFile{"YamlSyntax", "routes:\n  - name: a\n    path: [/a\n", 4, "YAML syntax"},
+        BadFile{"YamlIndentation", "routes:\n  - name: a\n   path: /a\n", 3, "YAML syntax"},
+        BadFile{"Empty", "", 1, "the file is empty"},
+        BadFile{"NoRoutes", "title: x\n", 1, "has no `routes:`"},
+        BadFile{"UnknownTopLevelKey", "routes: []\nroute: []\n", 2,
+                "unknown key 'route' in the route file (known: title, version"},
+        BadFile{"UnknownRouteKey", "routes:\n  - name: a\n    path: /a\n    stpes: []\n", 4,
+                "unknown key 'stpes' in a route"},
+        BadFile{
+            "UnknownParamKey",
+            "routes:\n  - name: a\n    path: /a\n    params:\n      - {name: q, minlength: 1}\n", 5,
+            "unknown key 'minlength' in a parameter"},
+        BadFile{"DuplicateKey", "routes:\n  - name: a\n    path: /a\n    path: /b\n", 4,
+                "key 'path' appears twice in a route"},
+        BadFile{"MissingName", "routes:\n  - path: /a\n", 2, "the route /a needs a `name`"},
+        BadFile{"UnknownStep", "routes:\n  - name: a\n    path: /a\n    steps:\n      - slep: 1s\n",
+                5, "unknown step 'slep' (known: sleep, blocking, cpu, offload, gather, raise"},
+        BadFile{"StepWithTwoKeys",
+                "routes:\n  - name: a\n    path: /a\n    steps:\n      - {sleep: 1s, cpu: 1s}\n", 5,
+                "a step is a map with one key"},
+        BadFile{"UnknownConverter", "routes:\n  - name: a\n    path: /a/{x:hex}\n", 3,
+                "unknown converter"},
+        BadFile{"DuplicateParameter",
+                "routes:\n  - name: a\n    path: /a\n    params:\n      - {name: q}\n"
+                "      - {name: q, type: int}\n",
+                6, "parameter 'q' is declared twice"},
+        BadFile{"DefaultTypeMismatch",
+                "routes:\n  - name: a\n    path: /a\n    params:\n      - name: n\n"
+                "        type: int\n        default: five\n",
+                7, "the default \"five\" of parameter 'n' does not fit its type int"},
+        BadFile{"DefaultNotAnEnumMember",
+                "enums: {Color: [red]}\nroutes:\n  - name: a\n    path: /a\n    params:\n"
+                "      - {name: c, type: Color, default: blue}\n",
+                6, "does not fit its type Color"},
+        BadFile{"FieldDefaultMismatch",
+                "models:\n  Item:\n    n: {type: int, default: 1.5}\nroutes: []\n", 3,
+                "the default 1.5 of field Item.n does not fit its type int"},
+        BadFile{"UnknownType",
+                "routes:\n  - name: a\n    path: /a\n    params:\n      - {name: q, type: Strng}\n",
+                5, "unknown type 'Strng'"},
+        BadFile{"ModelUsedBeforeDefinition", "models:\n  A: {b: B}\n  B: {x: int}\nroutes: []\n", 2,
+                "unknown type 'B'"},
+        BadFile{"BadDuration",
+                "routes:\n  - name: a\n    path: /a\n    steps:\n      - sleep: 2 seconds\n", 5,
+                "'2 seconds' is not a duration such as 2s"},
+        BadFile{"DurationWithoutUnit",
+                "routes:\n  - name: a\n    path: /a\n    steps:\n      - sleep: 2\n", 5,
+                "'2' is not a duration"},
+        BadFile{"NegativeDuration", "routes:\n  - name: a\n    path: /a\n    timeout: -1s\n", 4,
+                "'-1s' is not a duration"},
+        BadFile{
+            "AwaitInSyncRoute",
+            "routes:\n  - name: a\n    path: /a\n    kind: sync\n    steps:\n      - sleep: 1s\n",
+            6, "sleep is an await: it needs an async route"},
+        BadFile{"AwaitInOffload",
+                "routes:\n  - name: a\n    path: /a\n    steps:\n      - offload:\n"
+                "          steps: [{gather: [[{sleep: 1s}]]}]\n",
+                6, "gather is an await: an offloaded function is plain code"},
+        BadFile{"RespondNotLast",
+                "routes:\n  - name: a\n    path: /a\n    steps:\n      - respond: {}\n"
+                "      - sleep: 1s\n",
+                5, "respond ends the route: it must be the last step"},
+        BadFile{"RespondInGather",
+                "routes:\n  - name: a\n    path: /a\n    steps:\n      - gather:\n"
+                "          - [{respond: {}}]\n",
+                6, "cannot be inside a gather branch"},
+        BadFile{"UnknownPlaceholder",
+                "routes:\n  - name: a\n    path: /a\n    steps:\n"
+                "      - respond: {body: {x: \"{itme_id}\"}}\n",
+                5, "{itme_id} names no parameter of this route"},
+        BadFile{"BadStatus",
+                "routes:\n  - name: a\n    path: /a\n    steps:\n      - raise: {status: 1000}\n",
+                5, "status 1000 is not between 100 and 599"},
+        BadFile{"BadKind", "routes:\n  - name: a\n    path: /a\n    kind: coroutine\n", 4,
+                "kind must be async (async def) or sync (def)"},
+        BadFile{"PathParameterNotInTemplate",
+                "routes:\n  - name: a\n    path: /a\n    params:\n      - {name: x, in: path}\n", 5,
+                "does not appear in the path template"},
+        BadFile{
+            "PathParameterReadElsewhere",
+            "routes:\n  - name: a\n    path: /a/{x}\n    params:\n      - {name: x, in: query}\n",
+            5, "is named in the path template, so it is a path parameter"},
+        BadFile{"ConstraintThatDoesNotApply",
+                "routes:\n  - name: a\n    path: /a\n    params:\n"
+                "      - {name: n, type: int, min_length: 2}\n",
+                5, "min_length"},
+        BadFile{"BadRegex",
+                "routes:\n  - name: a\n    path: /a\n    params:\n"
+                "      - {name: q, regex: \"(?<=a)b\"}\n",
+                5, "regex"},
+        BadFile{"BadMethod", "routes:\n  - name: a\n    path: /a\n    method: \"GE T\"\n", 4,
+                "is not an HTTP method"},
+        BadFile{"BadTemplate", "routes:\n  - name: a\n    path: a\n", 3, "must start with '/'"},
+        BadFile{"EnumValueNotText", "enums:\n  Color: [red, 1]\nroutes: []\n", 2,
+                "an enum value must be text, not 1 (quote it)"}),
+    [](const ::testing::TestParamInfo<BadFile>& info) { return info.param.name; });
+
+TEST(RouteFile, AFloatBeyondRangeIsInfinityAsInPython) {
+  App app = Load(R"(
+routes:
+  - {name: f, path: /f, params: [{name: x, type: float, default: 1e999}], steps: [{respond: {body: [-.inf]}}]}
+)");
+  EXPECT_EQ(app.operations().back().params[0].default_value.get<double>(),
+            std::numeric_limits<double>::infinity());
+  EXPECT_EQ(Call(app, "GET", "/f").response.status_code, 500);  // as FastAPI's allow_nan=False
+}
+
+TEST(RouteFile, ScalarsResolveToTheirJsonValues) {
+  App app = Load(R"(
+routes:
+  - name: f
+    path: /f
+    steps:
+      - respond:
+          body: [yes, no, on, "true", true, False, ~, null, "", 010, 0x1F, 0o17, +5, -0, 1.5,
+                 1e3, 1_000, 12:30, 2001-12-14, "12", .5, 1., 1e, 99999999999999999999]
+)");
+  EXPECT_EQ(Call(app, "GET", "/f").response.body,
+            R"(["yes","no","on","true",true,false,null,null,"",10,31,15,5,0,1.5,1000.0,"1_000",)"
+            R"("12:30","2001-12-14","12",0.5,1.0,"1e",1e+20])");
+}
+
+TEST(RouteFile, NeverThrowsOnMangledFiles) {
+  std::ifstream in(COROUTER_SEED_APP_YAML);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string yaml = text.str();
+  std::mt19937 rng(7);
+  constexpr std::string_view kSyntax = "{}[]:-,'\"#&*!|>%@`\n ";
+  int refused = 0;
+  for (size_t cut = 0; cut < yaml.size(); cut += 7) {
+    std::string mangled = yaml.substr(0, cut);
+    if (rng() % 2 == 0 && !mangled.empty())
+      mangled[rng() % mangled.size()] = kSyntax[rng() % kSyntax.size()];
+    auto app = ParseRouteFile(mangled, "m.yaml");
+    if (!app.ok()) {
+      ++refused;
+      EXPECT_EQ(app.status().code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_THAT(std::string(app.status().message()), StartsWith("m.yaml:"));
+    }
+  }
+  EXPECT_GT(refused, 10);
+}
+
+TEST(RouteFile, AnUnreadableFileIsNotFound) {
+  auto app = LoadRouteFile("/nonexistent/routes.yaml");
+  ASSERT_FALSE(app.ok());
+  EXPECT_EQ(app.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(app.status().message()), StartsWith("/nonexistent/routes.yaml: "));
+}
+
+}  // namespace
+}  // namespace corouter::app
