@@ -1,0 +1,329 @@
+"""Builds the FastAPI app that a corouter route file describes.
+
+A route file (server/app/route_file.h) declares what a FastAPI app declares in
+Python: enums, pydantic models, path operations with typed parameters, and a
+body of steps. build_app() writes the equivalent Python for each of them, so
+that the conformance suite (run_conformance.py) can send the same requests to
+corouter and to the real FastAPI 0.92 and compare the answers:
+
+  route file                          Python built here
+  enums: {Color: [red, green]}        class Color(str, Enum): red = "red"; ...
+  models: {Item: {name: str, ...}}    class Item(BaseModel): name: str = Field(...)
+  - name: f, path: /p, methods: [..]  app.add_api_route("/p", f, methods=[..], name="f")
+    kind: async | sync                async def f(...) | def f(...)
+    params: [{name: q, type: int,     def f(q: int = Query(5, gt=0), ...)
+              default: 5, gt: 0}]
+    steps: sleep | blocking | cpu     await asyncio.sleep(d) | time.sleep(d) | busy loop
+           offload {steps}            await loop.run_in_executor(None, steps)
+           gather [[..], [..]]        await asyncio.gather(branch1(), branch2())
+           raise {status, detail,     raise HTTPException(status, detail, headers)
+                  headers}
+           fail MESSAGE               raise RuntimeError(MESSAGE)
+           respond {status, headers,  status_code=status on the route;
+                    body}             response.headers[k] = v; return body
+
+Scalars are read with YAML 1.2's core schema, as corouter's loader reads them
+(PyYAML's default is YAML 1.1, where `yes` is True and `010` is 8).
+
+The route file's `timeout` has no FastAPI equivalent and is ignored here (the
+conformance apps do not use it).
+
+Run with Debian's /usr/bin/python3 (python3-fastapi 0.92, python3-yaml).
+"""
+import asyncio
+import enum
+import inspect
+import json
+import re
+import time
+import typing
+import uuid
+from typing import List, Optional
+
+import yaml
+from fastapi import Body, FastAPI, Header, HTTPException, Path, Query, Response
+from fastapi.encoders import jsonable_encoder
+from pydantic import Field, create_model
+
+
+class Core12Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 core-schema scalars and no timestamps/merges."""
+
+
+Core12Loader.yaml_implicit_resolvers = {}
+for _tag, _regexp, _first in [
+        ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+        ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+        ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
+        ("float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                  r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", list("-+0123456789.")),
+]:
+    Core12Loader.add_implicit_resolver("tag:yaml.org,2002:" + _tag, re.compile(_regexp), _first)
+
+
+def _construct_int(loader, node):
+    text = loader.construct_scalar(node)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    return int(text, 10)
+
+
+Core12Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+def load_route_file(path):
+    with open(path, encoding="utf-8") as f:
+        return yaml.load(f, Loader=Core12Loader) or {}
+
+
+# ---- templates (server/app/json_template.h) ---------------------------------
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+
+
+def _template_text(value):
+    """A placeholder inside text: a str as it is, anything else as compact JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _lookup(values, path):
+    value = values.get(path[0])
+    if len(path) == 1:
+        return value
+    value = jsonable_encoder(value)
+    for key in path[1:]:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def render(template, values):
+    """The route file's JSON template with the bound parameters `values`."""
+    if isinstance(template, list):
+        return [render(item, values) for item in template]
+    if isinstance(template, dict):
+        return {str(key): render(item, values) for key, item in template.items()}
+    if not isinstance(template, str):
+        return template
+    parts = []
+    pos = 0
+    for m in _PLACEHOLDER.finditer(template):
+        parts.append(template[pos:m.start()])
+        if m.group(0) == "{{":
+            parts.append("{")
+        elif m.group(0) == "}}":
+            parts.append("}")
+        else:
+            parts.append(("placeholder", m.group(1).split(".")))
+        pos = m.end()
+    parts.append(template[pos:])
+    parts = [p for p in parts if p != ""]
+    if len(parts) == 1 and isinstance(parts[0], tuple):
+        return _lookup(values, parts[0][1])  # keeps its type
+    return "".join(
+        _template_text(jsonable_encoder(_lookup(values, p[1]))) if isinstance(p, tuple) else p
+        for p in parts)
+
+
+def render_text(template, values):
+    return _template_text(jsonable_encoder(render(template, values)))
+
+
+# ---- types --------------------------------------------------------------------
+def parse_duration(text, scale):
+    """absl::ParseDuration's common forms: 2s, 100ms, 1.5s, 1m, 10us, 1h."""
+    total = 0.0
+    units = {"h": 3600, "m": 60, "s": 1, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
+    for number, unit in re.findall(r"([0-9.]+)(h|ms|m|s|us|ns)", str(text)):
+        total += float(number) * units[unit]
+    return total * scale
+
+
+class TypeTable:
+    def __init__(self, spec):
+        self.types = {}
+        for name, values in (spec.get("enums") or {}).items():
+            self.types[name] = enum.Enum(name, [(f"m{i}", str(v)) for i, v in enumerate(values)],
+                                         type=str)
+        for name, fields in (spec.get("models") or {}).items():
+            definitions = {}
+            for field_name, field in fields.items():
+                if not isinstance(field, dict):
+                    field = {"type": field}
+                annotation = self.parse(field.get("type", "str"))
+                default = _default(field)
+                extra = _constraints(field)
+                if "alias" in field:
+                    extra["alias"] = field["alias"]
+                definitions[field_name] = (annotation, Field(default, **extra))
+            self.types[name] = create_model(name, **definitions)
+
+    def parse(self, text):
+        text = text.strip()
+        for prefix, wrap in (("Optional", lambda t: Optional[t]), ("list", lambda t: List[t]),
+                             ("List", lambda t: List[t])):
+            if text.startswith(prefix + "[") and text.endswith("]"):
+                return wrap(self.parse(text[len(prefix) + 1:-1]))
+        scalars = {"str": str, "int": int, "float": float, "bool": bool, "uuid": uuid.UUID,
+                   "UUID": uuid.UUID}
+        return scalars.get(text) or self.types[text]
+
+    def is_model(self, annotation):
+        """A model, Optional[model], list[model] or Optional[list[model]]."""
+        origin = typing.get_origin(annotation)
+        if origin is typing.Union or origin is list:
+            return any(self.is_model(a) for a in typing.get_args(annotation)
+                       if a is not type(None))
+        return inspect.isclass(annotation) and annotation in self.types.values() and \
+            not issubclass(annotation, enum.Enum)
+
+
+def _default(spec):
+    """`...` for required, else the default (null when only required: false)."""
+    if "default" in spec:
+        return spec["default"]
+    if spec.get("required", True):
+        return ...
+    return None
+
+
+def _constraints(spec):
+    out = {k: spec[k] for k in ("min_length", "max_length", "regex", "gt", "ge", "lt", "le")
+           if k in spec}
+    return out
+
+
+# ---- steps ---------------------------------------------------------------------
+def busy_compute(seconds):
+    until = time.monotonic() + seconds
+    x = 0x9E3779B97F4A7C15
+    while time.monotonic() < until:
+        for _ in range(1000):
+            x ^= (x << 13) & 0xFFFFFFFFFFFFFFFF
+            x ^= x >> 7
+            x ^= (x << 17) & 0xFFFFFFFFFFFFFFFF
+
+
+def _raise(spec, values):
+    if not isinstance(spec, dict):
+        raise HTTPException(status_code=spec)
+    status = spec["status"]
+    if isinstance(status, str):  # "{code}": an int parameter
+        status = values[status.strip("{}")]
+    headers = {k: render_text(v, values) for k, v in (spec.get("headers") or {}).items()}
+    raise HTTPException(status_code=status, detail=render(spec.get("detail"), values),
+                        headers=headers or None)
+
+
+def run_plain(step, values, scale):
+    (kind, arg), = step.items()
+    if kind == "blocking":
+        time.sleep(parse_duration(arg, scale))
+    elif kind == "cpu":
+        busy_compute(parse_duration(arg, scale))
+    elif kind == "raise":
+        _raise(arg, values)
+    elif kind == "fail":
+        raise RuntimeError(arg or "fail step")
+    else:
+        raise AssertionError(f"{kind} is an await")
+
+
+async def run_async(steps, values, scale):
+    for step in steps:
+        (kind, arg), = step.items()
+        if kind == "sleep":
+            await asyncio.sleep(parse_duration(arg, scale))
+        elif kind == "offload":
+            inner = arg["steps"]
+            await asyncio.get_running_loop().run_in_executor(
+                None, lambda: [run_plain(s, values, scale) for s in inner])
+        elif kind == "gather":
+            await asyncio.gather(*[run_async(branch, values, scale) for branch in arg])
+        else:
+            run_plain(step, values, scale)
+
+
+# ---- routes --------------------------------------------------------------------
+def _parameter(spec, table, path_names):
+    annotation = table.parse(spec.get("type", "str"))
+    name = spec["name"]
+    location = spec.get("in")
+    if location is None:
+        if name in path_names:
+            location = "path"
+        elif table.is_model(annotation):
+            location = "body"
+        else:
+            location = "query"
+    extra = _constraints(spec)
+    if "alias" in spec:
+        extra["alias"] = spec["alias"]
+    default = _default(spec)
+    if location == "path":
+        field = Path(default, **extra)
+    elif location == "query":
+        field = Query(default, **extra)
+    elif location == "header":
+        field = Header(default, convert_underscores=spec.get("convert_underscores", True), **extra)
+    else:
+        field = Body(default, embed=spec.get("embed", False), **extra)
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=field,
+                             annotation=annotation)
+
+
+_RESPONSE = "corouter_response_"
+
+
+def _endpoint(route, table, scale):
+    steps = list(route.get("steps") or [])
+    respond = None
+    if steps and "respond" in steps[-1]:
+        respond = steps.pop()["respond"] or {}
+    path_names = re.findall(r"\{([a-zA-Z_][a-zA-Z0-9_]*)(?::[a-zA-Z_][a-zA-Z0-9_]*)?\}",
+                            route["path"])
+    parameters = [_parameter(p, table, path_names) for p in route.get("params") or []]
+    parameters.append(inspect.Parameter(_RESPONSE, inspect.Parameter.KEYWORD_ONLY,
+                                        annotation=Response))
+
+    def finish(values, response):
+        if respond is None:
+            return None
+        for name, value in (respond.get("headers") or {}).items():
+            response.headers[name] = render_text(value, values)
+        return render(respond.get("body"), values)
+
+    if route.get("kind", "async") == "async":
+        async def endpoint(**kwargs):
+            response = kwargs.pop(_RESPONSE)
+            await run_async(steps, kwargs, scale)
+            return finish(kwargs, response)
+    else:
+        def endpoint(**kwargs):
+            response = kwargs.pop(_RESPONSE)
+            for step in steps:
+                run_plain(step, kwargs, scale)
+            return finish(kwargs, response)
+    endpoint.__signature__ = inspect.Signature(parameters)
+    endpoint.__name__ = route["name"]
+    status = (respond or {}).get("status", 200)
+    return endpoint, status
+
+
+def build_app(path, time_scale=1.0):
+    """The FastAPI app the route file at `path` describes."""
+    spec = load_route_file(path)
+    openapi_url = spec.get("openapi_url", "/openapi.json")
+    app = FastAPI(title=spec.get("title", "FastAPI"), version=spec.get("version", "0.1.0"),
+                  openapi_url=openapi_url, docs_url=None, redoc_url=None)
+    table = TypeTable(spec)
+    for route in spec.get("routes") or []:
+        endpoint, status = _endpoint(route, table, time_scale)
+        methods = route.get("methods") or [route.get("method", "GET")]
+        app.add_api_route(route["path"], endpoint, methods=methods, name=route["name"],
+                          status_code=status)
+    return app

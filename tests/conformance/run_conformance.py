@@ -1,0 +1,701 @@
+#!/usr/bin/python3
+"""Differential conformance suite: corouter against the real FastAPI 0.92.
+
+For each route file below, corouter-server serves it (--app FILE, on
+127.0.0.1 with an OS-chosen port, through gRPC) and fastapi_adapter.py builds
+the equivalent FastAPI app (driven through ASGI as uvicorn drives it, with the
+same server address in its scope). Every request goes to both, and the
+answers must agree on the status, the body (parsed when it is JSON, with int
+and float kept apart and key order kept) and every header (`allow` compared
+as a set: its order follows Python's hash seed).
+
+The requests: every case of the reference (tests/unit/app/testdata/
+make_fastapi_golden.py, whose routes routing.yaml, params.yaml and bodies.yaml
+declare), the seed app's routes, and seeded random ones: targets built from
+the routes' templates with mixed converters, percent-encodings, extra and
+missing slashes, type mismatches, missing, repeated and unknown parameters,
+other methods, bodies valid and not; and a generated route file of random
+templates.
+
+A difference is either one that README.md's "Differences from FastAPI" lists
+(KNOWN below names the entry, and the suite checks that README still has it)
+or a failure. The last line is "N passed, N failed"; the exit status is 0
+only when nothing failed.
+
+  /usr/bin/python3 tests/conformance/run_conformance.py --server build/server/corouter-server
+
+Needs Debian's python3-fastapi, python3-yaml, python3-grpcio, python3-protobuf
+and protoc (scripts/install-deps.sh installs them).
+"""
+import argparse
+import asyncio
+import importlib.util
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+import fastapi_adapter  # noqa: E402
+
+TIME_SCALE = 0.001  # the seed app's 5 s sleep is 5 ms here
+
+
+# ---- known differences: README.md "Differences from FastAPI" -------------------
+def _path(case):
+    return case["target"].partition("?")[0]
+
+
+def _json_depth(body):
+    depth = deepest = 0
+    for ch in body:
+        if ch in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in b"]}":
+            depth -= 1
+    return deepest
+
+
+_METHOD_SUFFIX = r"_(?:get|put|post|delete|options|head|patch|trace)"
+
+
+def _multi_method_stems(doc):
+    """operationIds that name another method than their operation's: those of
+    routes with several methods (FastAPI takes the first method of a set)."""
+    stems = set()
+    for item in doc.get("paths", {}).values():
+        for method, op in item.items():
+            op_id = op.get("operationId", "") if isinstance(op, dict) else ""
+            suffix = re.search(_METHOD_SUFFIX + "$", op_id)
+            if suffix and suffix.group(0) != "_" + method:
+                stems.add(op_id[:suffix.start()])
+    return stems
+
+
+def _mask_multi_method_ids(want, got):
+    """Both documents with the method suffix of every operationId of a route
+    with several methods masked, in the ids and in the Body_ model names made
+    of them."""
+    stems = _multi_method_stems(want) | _multi_method_stems(got)
+
+    def mask(doc):
+        text = json.dumps(doc, ensure_ascii=False)
+        for stem in sorted(stems):
+            text = re.sub(re.escape(stem) + _METHOD_SUFFIX + '(?=")', stem + "_*", text)
+        return json.loads(text)
+    return mask(want), mask(got)
+
+
+# fastapi/openapi/models.py Schema's field order (server/app/openapi.cc).
+_SCHEMA_ORDER = ["$ref", "title", "multipleOf", "maximum", "exclusiveMaximum", "minimum",
+                 "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems",
+                 "uniqueItems", "maxProperties", "minProperties", "required", "enum", "type",
+                 "allOf", "oneOf", "anyOf", "not", "items", "properties"]
+
+
+def _draft4_limits(want, got):
+    """FastAPI's document with pydantic's numeric exclusiveMinimum and
+    exclusiveMaximum written as OpenAPI 3.0's minimum/maximum plus a boolean,
+    keys in Schema order; corouter's as it is."""
+    def fix(value):
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        value = {k: fix(v) for k, v in value.items()}
+        changed = False
+        for exclusive, inclusive, stricter in (("exclusiveMinimum", "minimum", max),
+                                               ("exclusiveMaximum", "maximum", min)):
+            limit = value.get(exclusive)
+            if isinstance(limit, bool) or not isinstance(limit, (int, float)):
+                continue
+            changed = True
+            if inclusive in value and stricter(value[inclusive], limit) != limit:
+                del value[exclusive]
+            else:
+                value[inclusive] = limit
+                value[exclusive] = True
+        if changed:
+            order = {k: i for i, k in enumerate(_SCHEMA_ORDER)}
+            value = dict(sorted(value.items(), key=lambda kv: order.get(kv[0], len(order))))
+        return value
+    return fix(want), got
+
+
+def _integer_range(case, want, got):
+    """A number beyond 64 bits in the request that corouter refused as
+    type_error.integer where FastAPI took it (and answered whatever the
+    route answers, or failed later, or reported other errors)."""
+    if re.search(r"[0-9]{19,}", case["target"] + case["body"].decode("latin-1")) is None:
+        return False
+    if got.get("status") != 422 or b'"type_error.integer"' not in got.get("body", b""):
+        return False
+    if want["status"] != 422:
+        return True
+    try:
+        theirs = {json.dumps(e["loc"]) for e in json.loads(want["body"])["detail"]}
+        ours = {json.dumps(e["loc"]) for e in json.loads(got["body"])["detail"]
+                if e["type"] == "type_error.integer"}
+    except (ValueError, KeyError, TypeError):
+        return False
+    return not ours <= theirs
+
+
+def _openapi_explained(normalise_doc):
+    """An entry for /openapi.json: the documents are the same once
+    `normalise_doc` (and the other document entries) are applied to both."""
+    def applies(case, want, got):
+        if _path(case) != "/openapi.json" or "grpc" in got or case["method"] != "GET" and \
+                case["method"] != "HEAD":
+            return False
+        try:
+            a, b = json.loads(want["body"]), json.loads(got["body"])
+        except ValueError:
+            return False
+        if normalise_doc(a, b) == (a, b):
+            return False  # this entry changes nothing here
+        for _, norm in OPENAPI_NORMALISERS:
+            a, b = norm(a, b)
+        return canonical_json(a) == canonical_json(b)
+    return applies
+
+
+OPENAPI_NORMALISERS = [("A multi-method route's operationId", _mask_multi_method_ids),
+                       ("`gt` and `lt` in the OpenAPI document", _draft4_limits)]
+
+# Each entry: the README bullet's bold title, and which differences it
+# explains: applies(case, fastapi_result, corouter_result).
+KNOWN = [
+    ("Trailing newline",
+     lambda case, want, got: re.search(r"%0[aA]$", _path(case)) is not None),
+    ("Integer range", _integer_range),
+    ("JSON nesting depth", lambda case, want, got: _json_depth(case["body"]) > 960),
+    ("Lone surrogates",
+     lambda case, want, got: re.search(rb"\\u[dD][89a-fA-F]", case["body"]) is not None),
+] + [(title, _openapi_explained(norm)) for title, norm in OPENAPI_NORMALISERS]
+
+
+def readme_differences():
+    """The bold titles of README.md's "Differences from FastAPI" bullets."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    section = text.split("## Differences from FastAPI", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^- \*\*(.+?)\*\*", section, re.M))
+
+
+# ---- the two sides ----------------------------------------------------------------
+def load_golden():
+    spec = importlib.util.spec_from_file_location(
+        "make_fastapi_golden", os.path.join(ROOT, "tests/unit/app/testdata/make_fastapi_golden.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def compile_proto(workdir):
+    subprocess.run(["protoc", "-I", os.path.join(ROOT, "proto"), "--python_out", workdir,
+                    os.path.join(ROOT, "proto/corouter/v1/execution.proto")], check=True)
+    sys.path.insert(0, workdir)
+    from corouter.v1 import execution_pb2  # noqa: E402
+    return execution_pb2
+
+
+class Corouter:
+    """corouter-server --app FILE on 127.0.0.1:0, and a gRPC stub for Execute."""
+
+    def __init__(self, binary, app_file, workdir, pb):
+        import grpc
+        self.pb = pb
+        port_file = os.path.join(workdir, "port")
+        if os.path.exists(port_file):
+            os.unlink(port_file)
+        self.log = open(os.path.join(workdir, "server.log"), "w+")
+        self.process = subprocess.Popen(
+            [binary, "--app", app_file, "--listen", "127.0.0.1:0", "--port-file", port_file,
+             "--time-scale", str(TIME_SCALE), "--grace", "1s"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 20
+        while not (os.path.exists(port_file) and open(port_file).read().strip()):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.log.seek(0)
+                raise RuntimeError(f"corouter-server did not start on {app_file}: "
+                                   f"{self.log.read().strip()}")
+            time.sleep(0.02)
+        self.port = int(open(port_file).read())
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
+        self.execute = self.channel.unary_unary(
+            "/corouter.v1.ExecutionService/Execute",
+            request_serializer=pb.ExecuteRequest.SerializeToString,
+            response_deserializer=pb.ExecuteResponse.FromString)
+        self.grpc = grpc
+
+    def call(self, method, target, headers, body):
+        request = self.pb.ExecuteRequest()
+        request.request.method = method
+        request.request.target = target
+        for name, value in headers:
+            h = request.request.headers.add()
+            h.name = name
+            h.value = value.encode("latin-1").decode("utf-8")
+        request.request.body = body
+        try:
+            reply = self.execute(request, timeout=20)
+        except self.grpc.RpcError as e:
+            return {"grpc": e.code().name, "message": e.details()}
+        return {"status": reply.response.status_code,
+                "headers": [[h.name, h.value] for h in reply.response.headers],
+                "body": reply.response.body}
+
+    def close(self):
+        """Stops the server (SIGTERM); returns "" if it exited 0, else why
+        not, with the end of its log (a sanitizer's report, for instance)."""
+        self.channel.close()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            code = self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            code = self.process.wait()
+        self.log.seek(0)
+        tail = self.log.read()[-2000:]
+        self.log.close()
+        return "" if code == 0 else f"corouter-server exited {code}: {tail}"
+
+
+def fastapi_call(golden, loop, app, port, case):
+    out, wire_headers = loop.run_until_complete(golden.call(
+        case["method"], case["target"], case["headers"], case["body"], asgi_app=app,
+        server=("127.0.0.1", port)))
+    return {"status": out["status"], "headers": out["headers"], "body": out["body"]}, wire_headers
+
+
+# ---- comparison -------------------------------------------------------------------
+def canonical_json(value):
+    """JSON with int and float apart and key order kept (1 != 1.0 here)."""
+    if isinstance(value, dict):
+        return ("object", tuple((k, canonical_json(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("array", tuple(canonical_json(v) for v in value))
+    if isinstance(value, float):
+        return ("float", repr(value))
+    return (type(value).__name__, value)
+
+
+def normalise(result):
+    if "grpc" in result:
+        return result
+    headers = []
+    content_type = ""
+    for name, value in result["headers"]:
+        name = name.lower()
+        if name == "allow":
+            value = ", ".join(sorted(m.strip() for m in value.split(",")))
+        if name == "content-type":
+            content_type = value
+        headers.append((name, value))
+    body = result["body"]
+    if content_type.startswith("application/json") and body:
+        try:
+            body = canonical_json(json.loads(body))
+        except ValueError:
+            pass
+    return {"status": result["status"], "headers": sorted(headers), "body": body}
+
+
+def case(row, target, method="GET", headers=None, body=b""):
+    return {"row": row, "method": method, "target": target, "headers": headers or [],
+            "body": body}
+
+
+def sendable(c):
+    """gRPC strings are UTF-8: header bytes that are not are sent as a gRPC
+    client would send their latin-1 text, to both sides alike."""
+    headers = []
+    for name, value in c["headers"]:
+        if isinstance(value, bytes):
+            try:
+                value.decode("utf-8")
+            except UnicodeDecodeError:
+                value = value.decode("latin-1").encode("utf-8")
+        headers.append((name, value))
+    return dict(c, headers=headers)
+
+
+OPENAPI_SCHEMA = "/usr/share/openapi-specification/schemas/v3.0/schema.json"
+
+
+def openapi_problems(body):
+    """Errors of the OpenAPI 3.0 document `body` against the OpenAPI
+    Initiative's own JSON Schema (Debian's openapi-specification), checked
+    with python3-jsonschema; [] when it is valid."""
+    import jsonschema
+    with open(OPENAPI_SCHEMA, encoding="utf-8") as f:
+        schema = json.load(f)
+    validator = jsonschema.Draft4Validator(schema)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in validator.iter_errors(json.loads(body))]
+
+
+def first_difference(a, b, where="$"):
+    """Where two JSON values first differ (for failure messages)."""
+    if type(a) != type(b):
+        return f"{where}: {a!r} != {b!r}"
+    if isinstance(a, dict):
+        if list(a) != list(b):
+            return f"{where}: keys {list(a)} != {list(b)}"
+        for k in a:
+            d = first_difference(a[k], b[k], f"{where}.{k}")
+            if d:
+                return d
+        return None
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return f"{where}: {len(a)} items != {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = first_difference(x, y, f"{where}[{i}]")
+            if d:
+                return d
+        return None
+    return None if a == b else f"{where}: {a!r} != {b!r}"
+
+
+def describe_difference(want, got):
+    try:
+        return first_difference(json.loads(want["body"]), json.loads(got["body"])) or ""
+    except (KeyError, ValueError, TypeError):
+        return ""
+
+
+# ---- requests ---------------------------------------------------------------------
+J = [("content-type", "application/json")]
+
+SEED_CASES = [
+    case("seed " + t, t, m) for m, t in [
+        ("GET", "/hello"), ("GET", "/ping"), ("GET", "/wait"), ("GET", "/slow_task/1?q=test"),
+        ("GET", "/slow_task/1"), ("GET", "/slow_task/007?q="), ("GET", "/slow_task/x"),
+        ("GET", "/slow_task/-1?q=a&q=b"), ("GET", "/slow_task/"), ("GET", "/fast_task/"),
+        ("GET", "/fast_task"), ("GET", "/sync-task"), ("GET", "/items"), ("GET", "/items/"),
+        ("GET", "/blocking"), ("GET", "/sync-wait"), ("POST", "/hello"), ("HEAD", "/ping"),
+        ("GET", "/nope"), ("PUT", "/wait/"), ("GET", "/openapi.json"), ("GET", "/docs")]
+] + [
+    case("seed no host header", "/fast_task", headers=[("host", None)]),
+    case("seed bad host header", "/fast_task", headers=[("host", "a b")]),
+]
+
+# Requests for the known differences, so that each README entry is exercised.
+KNOWN_CASES = {
+    "routing.yaml": [
+        case("known: trailing newline", "/users/me%0A"),
+        case("known: trailing newline, int converter", "/conv/int/5%0A"),
+        case("known: integer range", "/items/99999999999999999999999"),
+    ],
+    "bodies.yaml": [
+        case("known: JSON nesting depth 968", "/body/item", "POST", J,
+             b"[" * 968 + b"]" * 968),
+        case("known: lone surrogate echoed", "/body/str", "POST", J, b'"\\ud800"'),
+    ],
+}
+
+# Every app serves its OpenAPI document (issue 3 section 4), and a user route
+# there is shadowed by it.
+OPENAPI_CASES = [case("openapi document", "/openapi.json"),
+                 case("openapi HEAD", "/openapi.json", "HEAD"),
+                 case("openapi POST", "/openapi.json", "POST"),
+                 case("openapi slash", "/openapi.json/")]
+
+GOLDEN_FILES = {"1": "routing.yaml", "3": "routing.yaml", "2": "params.yaml", "h": "params.yaml",
+                "0": "params.yaml", "5": "bodies.yaml", "6": "bodies.yaml"}
+
+PATH_VALUES = ["7", "007", "0", "-3", "+3", "3.0", "1.5", "01.50", "1e5", ".5", "abc", "a%20b",
+               "a+b", "%ZZ", "%FF", "%C3%A9", "a%2Fb", "a/b", "%2e", "true", "YES", "off",
+               "12345678-1234-1234-1234-123456789abc", "12345678-1234-1234-1234-123456789ABC",
+               "12345678123456781234567812345678", "red", "green", "blue", "me", "fixed", ""]
+QUERY_VALUES = ["", "1", "-2", "5_000", "+5+", "%205%20", "1.0", "0.5", "nan", "x", "abc",
+                "abcdef", "a+b", "%2B", "%26", "%C3%A9", "%FF", "true", "off", "2", "red", "RED",
+                "12345678-1234-5678-1234-567812345678", "zz", "ab", "Ab1", "tok-1"]
+HEADER_VALUES = ["1", " 5", "five", "", "tok-12", "a,b", "red", "true"]
+METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
+
+
+def _param_names(route):
+    return re.findall(r"\{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-zA-Z_]+))?\}", route["path"])
+
+
+def random_target(rng, route):
+    """A target for `route`'s template, often wrong on purpose."""
+    def fill(m):
+        converter = m.group(2) or "str"
+        if converter == "path" and rng.random() < 0.5:
+            return rng.choice(["a/b", "", "x/y/z.txt", "a%2Fb"])
+        return rng.choice(PATH_VALUES)
+    path = re.sub(r"\{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-zA-Z_]+))?\}", fill, route["path"])
+    roll = rng.random()
+    if roll < 0.1:
+        path = path.rstrip("/") if path.endswith("/") and path != "/" else path + "/"
+    elif roll < 0.15:
+        path = path.replace("/", "//", 1)
+    elif roll < 0.2:
+        path = path + "/extra"
+    if not path.startswith("/"):  # "/{p}/" with p = "" and the slash stripped
+        path = "/" + path
+    query = []
+    for p in route.get("params") or []:
+        location = p.get("in", "path" if p["name"] in dict(_param_names(route)) else "query")
+        if location != "query":
+            continue
+        key = p.get("alias", p["name"])
+        for _ in range(rng.choice([0, 1, 1, 1, 2])):
+            query.append((urllib.parse.quote(key, safe=";"), rng.choice(QUERY_VALUES)))
+    if rng.random() < 0.2:
+        query.append((rng.choice(["zz", "q", "n", "Q"]), rng.choice(QUERY_VALUES)))
+    rng.shuffle(query)
+    return path + ("?" + "&".join(f"{k}={v}" for k, v in query) if query else "")
+
+
+def random_headers(rng, route):
+    headers = []
+    for p in route.get("params") or []:
+        if p.get("in") != "header":
+            continue
+        name = p.get("alias") or (p["name"].replace("_", "-")
+                                   if p.get("convert_underscores", True) else p["name"])
+        for _ in range(rng.choice([0, 1, 1, 2])):
+            headers.append((name.lower(), rng.choice(HEADER_VALUES)))
+    if rng.random() < 0.1:
+        headers.append(("host", rng.choice(["example.com:8080", "h", "[::1]", "bad host"])))
+    return headers
+
+
+def random_body(rng, spec, route):
+    """A body for the route's body parameters: valid, or wrong in some way."""
+    body_params = [p for p in route.get("params") or [] if p.get("in") == "body" or
+                   (p.get("type", "str") in (spec.get("models") or {}))]
+    if not body_params:
+        return [], b""
+
+    def value_for(type_name, depth=0):
+        models = spec.get("models") or {}
+        type_name = type_name.replace("Optional[", "").replace("]", "") \
+            if type_name.startswith("Optional[") else type_name
+        if type_name in models and depth < 3:
+            out = {}
+            for name, field in models[type_name].items():
+                field = field if isinstance(field, dict) else {"type": field}
+                if rng.random() < 0.9:
+                    out[field.get("alias", name)] = value_for(field.get("type", "str"), depth + 1)
+            return out
+        if type_name.startswith(("List[", "list[")):
+            return [value_for(type_name[5:-1], depth + 1) for _ in range(rng.randint(0, 3))]
+        pools = {"str": ["x", "ab", "", 5, None, "é", ["a"]],
+                 "int": [1, 7, "5", " 3 ", 1.5, True, "x", None, 10, 0],
+                 "float": [1, 2.5, "2.5", "x", True, None, 0.3, 1e308],
+                 "bool": [True, False, "yes", 2, 1.0, "x", None],
+                 "uuid": ["12345678-1234-5678-1234-567812345678", "zz", 5],
+                 "Color": ["red", "green", "blue", 1]}
+        return rng.choice(pools.get(type_name, pools["str"]))
+
+    single = len(body_params) == 1 and not body_params[0].get("embed")
+    if single:
+        document = value_for(body_params[0].get("type", "str"))
+    else:
+        document = {p["name"]: value_for(p.get("type", "str")) for p in body_params
+                    if rng.random() < 0.9}
+    text = json.dumps(document, ensure_ascii=rng.random() < 0.5).encode()
+    roll = rng.random()
+    if roll < 0.08:
+        text = text[:max(0, len(text) - rng.randint(1, 4))]  # truncated JSON
+    elif roll < 0.12:
+        text = b""
+    elif roll < 0.15:
+        text = b"null"
+    headers = J
+    roll = rng.random()
+    if roll < 0.1:
+        headers = [("content-type", "text/plain")]
+    elif roll < 0.2:
+        headers = []
+    return headers, text
+
+
+def generated_cases(rng, spec, count, label):
+    routes = spec.get("routes") or []
+    out = []
+    for i in range(count):
+        route = rng.choice(routes)
+        methods = route.get("methods") or [route.get("method", "GET")]
+        method = rng.choice(methods) if rng.random() < 0.85 else rng.choice(METHODS)
+        headers = random_headers(rng, route)
+        body_headers, body = random_body(rng, spec, route)
+        out.append(case(f"{label} random {i}: {route['name']}", random_target(rng, route),
+                        method, headers + body_headers, body))
+    return out
+
+
+def generated_route_file(rng, path, count=16):
+    """Random templates with mixed converters, overlapping on purpose."""
+    words = ["a", "b", "items", "users", "x"]
+    lines = ["# Generated by tests/conformance/run_conformance.py: random templates.",
+             "enums:", "  Color: [red, green]", "routes:"]
+    compatible = {"str": ["str", "int", "float", "bool", "uuid", "Color"],
+                  "int": ["int", "str", "float", "bool"], "float": ["float", "str", "int"],
+                  "uuid": ["uuid", "str"], "path": ["str"]}
+    for r in range(count):
+        segments = []
+        params = []
+        for s in range(rng.randint(1, 3)):
+            roll = rng.random()
+            if roll < 0.4:
+                segments.append(rng.choice(words))
+                continue
+            name = f"p{len(params)}"
+            converter = rng.choice(["", "str", "int", "float", "uuid"])
+            if s == 2 and rng.random() < 0.3:
+                converter = "path"
+            piece = "{" + name + (":" + converter if converter else "") + "}"
+            if rng.random() < 0.2:
+                piece = "pre-" + piece + ".txt"
+            segments.append(piece)
+            params.append({"name": name, "in": "path",
+                           "type": rng.choice(compatible[converter or "str"])})
+        for q in range(rng.randint(0, 2)):
+            p = {"name": f"q{q}", "in": "query",
+                 "type": rng.choice(["str", "int", "float", "bool", "Color", "List[int]",
+                                     "List[str]"])}
+            if rng.random() < 0.5:
+                p["default"] = {"str": "d", "int": 3, "float": 0.5, "bool": True, "Color": "red",
+                                "List[int]": [], "List[str]": None}[p["type"]]
+            if p["type"] == "int" and rng.random() < 0.4:
+                p["gt"] = 0
+            if p["type"] == "str" and rng.random() < 0.4:
+                p["min_length"] = 2
+            params.append(p)
+        if rng.random() < 0.3:
+            params.append({"name": "x_h", "in": "header",
+                           "type": rng.choice(["str", "int"]), "default": None})
+        template = "/" + "/".join(segments) + ("/" if rng.random() < 0.15 else "")
+        methods = rng.choice([["GET"], ["GET"], ["POST"], ["GET", "POST"], ["PUT", "DELETE"]])
+        body = ", ".join(f'{p["name"]}: "{{{p["name"]}}}"' for p in params)
+        kind = rng.choice(["async", "sync"])
+        lines.append(f"  - name: r{r}")
+        lines.append(f"    path: {json.dumps(template)}")
+        lines.append(f"    methods: {json.dumps(methods)}")
+        lines.append(f"    kind: {kind}")
+        lines.append(f"    params: {json.dumps(params)}")
+        lines.append(f"    steps: [{{respond: {{body: {{route: r{r}, {body}}}}}}}]")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+# ---- the run ----------------------------------------------------------------------
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--server", required=True, help="the corouter-server binary")
+    parser.add_argument("--seed", type=int, default=20230401, help="seed of the random requests")
+    parser.add_argument("--random", type=int, default=150,
+                        help="random requests per route file (twice that for the generated one)")
+    parser.add_argument("--verbose", action="store_true", help="print every request")
+    args = parser.parse_args()
+
+    titles = readme_differences()
+    missing = [title for title, _ in KNOWN if title not in titles]
+    if missing:
+        print(f"FAIL: KNOWN names README entries that do not exist: {missing}")
+        print("0 passed, 1 failed")
+        return 1
+
+    workdir = tempfile.mkdtemp(prefix="corouter-conformance-")
+    try:
+        return run(args, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run(args, workdir):
+    pb = compile_proto(workdir)
+    golden = load_golden()
+    rng = random.Random(args.seed)
+    generated = os.path.join(workdir, "generated.yaml")
+    generated_route_file(rng, generated)
+
+    apps = os.path.join(HERE, "apps")
+    suites = [(os.path.join(ROOT, "examples/seed_app.yaml"), list(SEED_CASES))]
+    for name in ("routing.yaml", "params.yaml", "bodies.yaml"):
+        cases = [dict(c) for c in golden.CASES if GOLDEN_FILES[c["row"][0]] == name]
+        suites.append((os.path.join(apps, name), cases + KNOWN_CASES.get(name, [])))
+    suites.append((generated, []))
+
+    passed = failed = known = validated = 0
+    known_seen = {}
+    statuses = {}
+    loop = asyncio.new_event_loop()
+    for app_file, cases in suites:
+        spec = fastapi_adapter.load_route_file(app_file)
+        label = os.path.basename(app_file)
+        cases = cases + OPENAPI_CASES + generated_cases(
+            rng, spec, args.random * (2 if cases == [] else 1), label)
+        fastapi_app = fastapi_adapter.build_app(app_file, TIME_SCALE)
+        server = Corouter(args.server, app_file, workdir, pb)
+        try:
+            for c in cases:
+                c = sendable(c)
+                want, wire_headers = fastapi_call(golden, loop, fastapi_app, server.port, c)
+                got = server.call(c["method"], c["target"], wire_headers, c["body"])
+                statuses[want["status"]] = statuses.get(want["status"], 0) + 1
+                a, b = normalise(want), normalise(got)
+                where = f'[{label}] {c["row"]}: {c["method"]} {c["target"]}'
+                if c["row"] == "openapi document":
+                    problems = openapi_problems(got.get("body", b"null"))
+                    print(f"{'ok   ' if not problems else 'FAIL '} [{label}] /openapi.json is "
+                          f"a valid OpenAPI 3.0 document{': ' if problems else ''}"
+                          f"{'; '.join(problems[:5])}")
+                    validated += 1
+                    if problems:
+                        failed += 1
+                        continue
+                if a == b:
+                    passed += 1
+                    if args.verbose:
+                        print(f"ok    {where}")
+                    continue
+                explained = [title for title, applies in KNOWN if applies(c, want, got)]
+                if explained:
+                    passed += 1
+                    known += 1
+                    for title in explained:
+                        known_seen[title] = known_seen.get(title, 0) + 1
+                    print(f"known {where} (README: {'; '.join(explained)})")
+                    if args.verbose:
+                        print(f"      fastapi  {str(want)[:300]}\n      corouter {str(got)[:300]}")
+                    continue
+                failed += 1
+                print(f"FAIL  {where}\n      headers {c['headers']} body {c['body'][:200]!r}\n"
+                      f"      fastapi  {str(want)[:1000]}\n      corouter {str(got)[:1000]}\n"
+                      f"      {describe_difference(want, got)}")
+        finally:
+            problem = server.close()
+        if problem:
+            failed += 1
+            print(f"FAIL  [{label}] {problem}")
+    loop.close()
+    print(f"{validated} OpenAPI documents validated against {OPENAPI_SCHEMA}")
+    print("FastAPI's statuses: " + ", ".join(f"{k} x{v}" for k, v in sorted(statuses.items())))
+    print(f"{passed + failed} requests compared over {len(suites)} route files; "
+          f"{known} known differences: " +
+          (", ".join(f"{t} x{n}" for t, n in sorted(known_seen.items())) or "none"))
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
