@@ -54,19 +54,13 @@ class RequestTrace {
     Deliver(Step::kRouteMatched, absl::StrCat(detail_parts...), route);
   }
 
-  /// Number of events emitted so far.
-  uint64_t emitted() const {
-    absl::MutexLock lock(&mu_);
-    return sequence_;
-  }
-
  private:
   void Deliver(Step step, std::string detail, std::optional<RouteData> route = std::nullopt);
 
   const uint32_t loop_;
   TraceSink* const sink_;
   const std::chrono::steady_clock::time_point received_;
-  mutable absl::Mutex mu_;
+  absl::Mutex mu_;
   uint64_t sequence_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

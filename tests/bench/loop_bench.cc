@@ -21,6 +21,7 @@
 #include <future>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
 #include "grpc/support/time.h"
 #include "grpcpp/alarm.h"
@@ -136,24 +137,27 @@ Task<void> SleepZeroTimes(int n, std::promise<void>* done) {
   done->set_value();
 }
 
+// Runs `batch` round trips per iteration on a running loop, with tracing off
+// (arg 0: rpc Execute) or a no-op sink attached (arg 1: rpc ExecuteTraced).
+void RunRoundTrips(benchmark::State& state, int batch,
+                   Task<void> (*round_trips)(int n, std::promise<void>* done)) {
+  BenchLoop bench;
+  Executor executor;
+  NoopSink sink;
+  trace::RequestTrace trace(0, state.range(0) != 0 ? &sink : nullptr);
+  TaskContext context(&bench.loop(), &executor, &trace);
+  for (auto _ : state) {
+    bench.RunOnLoop(&context, [&](std::promise<void>* done) { return round_trips(batch, done); });
+  }
+  state.SetItemsProcessed(state.iterations() * batch);
+  state.SetLabel(absl::StrCat(state.range(0) != 0 ? "traced" : "untraced", ", batch ", batch));
+}
+
 // `await asyncio.sleep(0)`: suspend, go to the back of the loop's ready
 // queue, resume. Arg 0: tracing off (rpc Execute); 1: a no-op sink attached
 // (rpc ExecuteTraced: two events per sleep).
 void BM_Sleep0RoundTrip(benchmark::State& state) {
-  BenchLoop bench;
-  Executor executor(1);
-  NoopSink sink;
-  trace::RequestTrace trace(0, state.range(0) != 0 ? &sink : nullptr);
-  TaskContext context;
-  context.loop = &bench.loop();
-  context.executor = &executor;
-  context.trace = &trace;
-  for (auto _ : state) {
-    bench.RunOnLoop(&context,
-                    [](std::promise<void>* done) { return SleepZeroTimes(kSleepBatch, done); });
-  }
-  state.SetItemsProcessed(state.iterations() * kSleepBatch);
-  state.SetLabel(state.range(0) != 0 ? "traced, batch 1000" : "untraced, batch 1000");
+  RunRoundTrips(state, kSleepBatch, SleepZeroTimes);
 }
 BENCHMARK(BM_Sleep0RoundTrip)->Arg(0)->Arg(1)->UseRealTime();
 
@@ -170,20 +174,7 @@ Task<void> OffloadTimes(int n, std::promise<void>* done) {
 // executor, run on an executor thread, posted back and resumed on the loop
 // (two cross-thread wake-ups). Arg as BM_Sleep0RoundTrip.
 void BM_OffloadRoundTrip(benchmark::State& state) {
-  BenchLoop bench;
-  Executor executor;
-  NoopSink sink;
-  trace::RequestTrace trace(0, state.range(0) != 0 ? &sink : nullptr);
-  TaskContext context;
-  context.loop = &bench.loop();
-  context.executor = &executor;
-  context.trace = &trace;
-  for (auto _ : state) {
-    bench.RunOnLoop(&context,
-                    [](std::promise<void>* done) { return OffloadTimes(kOffloadBatch, done); });
-  }
-  state.SetItemsProcessed(state.iterations() * kOffloadBatch);
-  state.SetLabel(state.range(0) != 0 ? "traced, batch 100" : "untraced, batch 100");
+  RunRoundTrips(state, kOffloadBatch, OffloadTimes);
 }
 BENCHMARK(BM_OffloadRoundTrip)->Arg(0)->Arg(1)->UseRealTime();
 
