@@ -12,7 +12,7 @@
 #include "server/app/http_exception.h"
 #include "server/app/request_context.h"
 #include "server/http/request_target.h"
-#include "server/loop/event_loop.h"
+#include "server/loop/deadline.h"
 #include "server/loop/offload.h"
 #include "server/routing/parameters.h"
 #include "server/routing/redirect_slashes.h"
@@ -146,17 +146,13 @@ loop::Task<Outcome> Engine::Run(WireRequest wire, loop::TaskContext& context) co
 
   const std::string call = trace.enabled() ? DescribeCall(op, bound.values) : std::string();
   RequestContext ctx(request, std::move(bound.values), trace, &app_);
-  // The route's timeout cancels the handler at its current await, as the
-  // gRPC front's --max-deadline timer does (server/grpc/call_base.cc).
-  std::optional<loop::EventLoop::TimerId> timeout_timer;
+  // The route's timeout cancels the handler at its current await, as a
+  // passed gRPC deadline does.
+  std::optional<loop::Deadline> route_deadline;
   if (op.timeout > std::chrono::nanoseconds::zero() && context.loop != nullptr) {
-    timeout_timer = context.loop->AddTimer(
-        loop::EventLoop::Clock::now() + op.timeout, [&context, &outcome, timeout = op.timeout] {
-          if (context.cancelled()) return;
-          outcome.timed_out = true;
-          context.Cancel(
-              absl::StrCat("route timeout ", absl::FormatDuration(absl::FromChrono(timeout))));
-        });
+    route_deadline.emplace(
+        context, op.timeout,
+        absl::StrCat("route timeout ", absl::FormatDuration(absl::FromChrono(op.timeout))));
   }
   try {
     if (op.is_async()) {
@@ -188,8 +184,7 @@ loop::Task<Outcome> Engine::Run(WireRequest wire, loop::TaskContext& context) co
     trace.Emit(trace::Step::kFailed, "unhandled error");
     outcome.response = http::InternalServerError();
   }
-  if (timeout_timer.has_value()) context.loop->CancelTimer(*timeout_timer);
-  if (!outcome.cancelled) outcome.timed_out = false;  // it fired too late to matter
+  route_deadline.reset();
   co_return outcome;
 }
 

@@ -54,9 +54,6 @@ struct Outcome {
   /// The request was cancelled (client cancel, deadline, shutdown): there is
   /// no response to send; the trace ended with CANCELLED.
   bool cancelled = false;
-  /// The cancellation came from the path operation's own timeout (the gRPC
-  /// front answers DEADLINE_EXCEEDED then, as for a passed deadline).
-  bool timed_out = false;
 };
 
 /// The request as it came over the wire.

@@ -48,24 +48,18 @@ absl::Status CallBase::Admit(const corouter::v1::HttpRequest& request,
   services_.counters.in_flight.fetch_add(1, std::memory_order_relaxed);
 
   const absl::Duration cap = services_.shared->max_deadline;
-  if (cap > absl::ZeroDuration()) {
-    const auto cap_at = std::chrono::system_clock::now() + absl::ToChronoNanoseconds(cap);
-    if (ctx_.deadline() > cap_at) {  // none (infinite future) or beyond the cap
-      max_deadline_timer_ = services_.loop->AddTimer(
-          loop::EventLoop::Clock::now() + absl::ToChronoNanoseconds(cap), [this, cap] {
-            max_deadline_timer_.reset();
-            deadline_exceeded_ = true;
-            context_.Cancel(absl::StrCat("deadline exceeded (server --max-deadline ",
-                                         absl::FormatDuration(cap), ")"));
-          });
-    }
+  if (cap > absl::ZeroDuration() &&
+      ctx_.deadline() > std::chrono::system_clock::now() + absl::ToChronoNanoseconds(cap)) {
+    // No deadline (infinite future) or one beyond the cap.
+    max_deadline_.emplace(
+        context_, absl::ToChronoNanoseconds(cap),
+        absl::StrCat("deadline exceeded (server --max-deadline ", absl::FormatDuration(cap), ")"));
   }
   return absl::OkStatus();
 }
 
 grpc::Status CallBase::Complete(const app::Outcome& outcome) {
-  if (max_deadline_timer_.has_value()) services_.loop->CancelTimer(*max_deadline_timer_);
-  max_deadline_timer_.reset();
+  max_deadline_.reset();
   if (admitted_) {
     admitted_ = false;
     services_.shared->Release();
@@ -82,8 +76,8 @@ grpc::Status CallBase::Complete(const app::Outcome& outcome) {
     return grpc::Status::OK;
   }
   services_.counters.cancelled.fetch_add(1, std::memory_order_relaxed);
-  return grpc::Status(deadline_exceeded_ || outcome.timed_out ? grpc::StatusCode::DEADLINE_EXCEEDED
-                                                              : grpc::StatusCode::CANCELLED,
+  return grpc::Status(context_.deadline_exceeded() ? grpc::StatusCode::DEADLINE_EXCEEDED
+                                                   : grpc::StatusCode::CANCELLED,
                       context_.cancel_reason());
 }
 
@@ -102,8 +96,7 @@ void CallBase::OnCancelled() {
   // gRPC cancels the call when the client does and when its deadline
   // passes; tell them apart by the deadline.
   if (std::chrono::system_clock::now() >= ctx_.deadline()) {
-    deadline_exceeded_ = true;
-    context_.Cancel("deadline exceeded (the call's gRPC deadline)");
+    context_.ExceedDeadline("deadline exceeded (the call's gRPC deadline)");
   } else {
     context_.Cancel("the client cancelled the call");
   }

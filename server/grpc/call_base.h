@@ -31,6 +31,7 @@
 #include "grpcpp/support/status.h"
 #include "server/app/engine.h"
 #include "server/grpc/loop_services.h"
+#include "server/loop/deadline.h"
 #include "server/loop/event_loop.h"
 #include "server/loop/operation.h"
 #include "server/loop/task_context.h"
@@ -99,8 +100,7 @@ class CallBase {
   bool finish_started_ = false;
   bool finished_ = false;
   bool done_ = false;
-  bool deadline_exceeded_ = false;
-  std::optional<loop::EventLoop::TimerId> max_deadline_timer_;
+  std::optional<loop::Deadline> max_deadline_;  // --max-deadline, while running
   loop::MemberOperation<CallBase, &CallBase::OnFinished> finish_op_{this};
   loop::MemberOperation<CallBase, &CallBase::OnDone> done_op_{this};
 };

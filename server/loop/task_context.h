@@ -60,6 +60,16 @@ struct TaskContext {
     if (wake_on_cancel_) std::exchange(wake_on_cancel_, nullptr)();
   }
 
+  /// Cancel(), as a passed deadline: deadline_exceeded() becomes true unless
+  /// the request was already cancelled.
+  void ExceedDeadline(std::string reason) {
+    if (cancelled_) return;
+    deadline_exceeded_ = true;
+    Cancel(std::move(reason));
+  }
+  /// The cancellation was a deadline (the call ends DEADLINE_EXCEEDED).
+  bool deadline_exceeded() const { return deadline_exceeded_; }
+
   /// Awaitables: while suspended, how to wake the coroutine early on Cancel.
   void SetWakeOnCancel(absl::AnyInvocable<void()> wake) { wake_on_cancel_ = std::move(wake); }
   void ClearWakeOnCancel() { wake_on_cancel_ = nullptr; }
@@ -71,6 +81,7 @@ struct TaskContext {
 
  private:
   bool cancelled_ = false;
+  bool deadline_exceeded_ = false;
   std::string cancel_reason_;
   absl::AnyInvocable<void()> wake_on_cancel_;
 };
