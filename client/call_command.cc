@@ -138,13 +138,15 @@ class CallRun {
     bool got_messages = false;
     while (reader->Read(&message)) {
       got_messages = true;
-      const corouter::v1::TraceEvent& event = message.event();
       std::lock_guard<std::mutex> lock(mu_);
-      if (event.step() == corouter::v1::STEP_RESPONSE_SENT && event.has_response()) {
-        outcomes_[index].response = event.response();
-        outcomes_[index].elapsed = absl::Nanoseconds(event.elapsed_nanos());
+      const absl::Time now = absl::Now();
+      for (const corouter::v1::TraceEvent& event : message.events()) {
+        if (event.step() == corouter::v1::STEP_RESPONSE_SENT && event.has_response()) {
+          outcomes_[index].response = event.response();
+          outcomes_[index].elapsed = absl::Nanoseconds(event.elapsed_nanos());
+        }
+        orderer_.Push(index, event, now);
       }
-      orderer_.Push(index, event, absl::Now());
       rows_cv_.notify_all();
     }
     const grpc::Status status = reader->Finish();

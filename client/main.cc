@@ -4,6 +4,8 @@
 //                 [-H 'name: value']... [-d BODY] [--trace]
 //   corouter routes [--server HOST:PORT] [--timeout D]
 //   corouter stats [--server HOST:PORT] [--timeout D]
+//   corouter watch [--server HOST:PORT] [filters] [--completed] [--replay N]
+//                  [--resume CURSOR] [--plain | --json]
 //
 // Exit codes: see client/exit_code.h.
 #include <exception>
@@ -19,6 +21,7 @@
 #include "client/exit_code.h"
 #include "client/request_spec.h"
 #include "client/routes_command.h"
+#include "client/watch_command.h"
 
 namespace corouter::client {
 namespace {
@@ -100,8 +103,58 @@ int Main(int argc, char** argv) {
   ConnectionFlags stats_flags;
   AddConnectionFlags(*stats, stats_flags);
 
+  CLI::App* watch = app.add_subcommand(
+      "watch",
+      "Watch every request the server runs, live: a top-like screen, or --plain/--json lines");
+  watch->footer(
+      "Examples:\n"
+      "  corouter watch\n"
+      "  corouter watch --plain --path '/slow_task/{item_id}'\n"
+      "  corouter watch --completed --status 5xx --status 422 --min-duration 100ms\n"
+      "  corouter watch --json --replay 100 | jq 'select(.step == \"STEP_RESPONSE_SENT\")'\n");
+  ConnectionFlags watch_flags;
+  watch_flags.timeout = "5s";
+  AddConnectionFlags(*watch, watch_flags);
+  std::vector<std::string> watch_paths, watch_endpoints, watch_methods, watch_status,
+      watch_outcomes;
+  std::string watch_min_duration, watch_resume;
+  double watch_sample = 1.0;
+  unsigned watch_replay = 0;
+  bool watch_completed = false, watch_plain = false, watch_json = false;
+  watch->add_option("--path", watch_paths, "Only this path template (repeatable)")
+      ->type_name("TEMPLATE");
+  watch->add_option("--endpoint", watch_endpoints, "Only this endpoint (repeatable)")
+      ->type_name("NAME");
+  watch->add_option("--method", watch_methods, "Only this method (repeatable)")
+      ->type_name("METHOD");
+  watch->add_flag("--completed", watch_completed,
+                  "Whole traces once each request ended (needed by --status, --outcome and "
+                  "--min-duration)");
+  watch->add_option("--status", watch_status, "With --completed: status code or class: 404, 5xx")
+      ->type_name("CODE");
+  watch
+      ->add_option("--outcome", watch_outcomes,
+                   "With --completed: responded, failed, cancelled or blocked (repeatable)")
+      ->type_name("OUTCOME");
+  watch
+      ->add_option("--min-duration", watch_min_duration,
+                   "With --completed: requests that took at least this long: 100ms")
+      ->type_name("DURATION");
+  watch->add_option("--sample", watch_sample, "Fraction of requests, 0 to 1, decided per request")
+      ->check(CLI::Range(0.0, 1.0));
+  watch->add_option("--replay", watch_replay, "First the last N completed traces the server kept");
+  watch
+      ->add_option("--resume", watch_resume,
+                   "First every kept trace after this cursor (from --json output or a "
+                   "previous watch)")
+      ->type_name("CURSOR");
+  auto* plain_flag = watch->add_flag("--plain", watch_plain, "One line per event, for pipes");
+  watch->add_flag("--json", watch_json, "One proto3-JSON TraceEvent per line, for jq")
+      ->excludes(plain_flag);
+
   CallOptions call_options;
   ConnectionOptions routes_options;
+  WatchOptions watch_options;
   try {
     app.parse(argc, argv);
     if (call->parsed()) {
@@ -119,6 +172,51 @@ int Main(int argc, char** argv) {
                                    "want a duration from 0 to 10s, such as 30ms");
       }
       call_options.reorder_window = window;
+    } else if (watch->parsed()) {
+      watch_options.connection = ToConnectionOptions(watch_flags);
+      corouter::v1::WatchTracesRequest& r = watch_options.request;
+      r.set_mode(watch_completed ? corouter::v1::WATCH_MODE_COMPLETED
+                                 : corouter::v1::WATCH_MODE_LIVE);
+      corouter::v1::WatchFilter& f = *r.mutable_filter();
+      for (const auto& v : watch_paths) f.add_path_templates(v);
+      for (const auto& v : watch_endpoints) f.add_endpoints(v);
+      for (const auto& v : watch_methods) f.add_methods(v);
+      for (const auto& v : watch_status) f.add_status(v);
+      for (const auto& v : watch_outcomes) {
+        if (v == "responded") {
+          f.add_outcomes(corouter::v1::OUTCOME_RESPONDED);
+        } else if (v == "failed") {
+          f.add_outcomes(corouter::v1::OUTCOME_FAILED);
+        } else if (v == "cancelled") {
+          f.add_outcomes(corouter::v1::OUTCOME_CANCELLED);
+        } else if (v == "blocked") {
+          f.add_outcomes(corouter::v1::OUTCOME_BLOCKED_LOOP);
+        } else {
+          throw CLI::ValidationError("--outcome", "\"" + v +
+                                                      "\" is not one of responded, failed, "
+                                                      "cancelled, blocked");
+        }
+      }
+      if (!watch_min_duration.empty()) {
+        absl::Duration d;
+        if (!absl::ParseDuration(watch_min_duration, &d) || d < absl::ZeroDuration() ||
+            d == absl::InfiniteDuration()) {
+          throw CLI::ValidationError("--min-duration", "want a duration such as 100ms");
+        }
+        f.set_min_duration_nanos(absl::ToInt64Nanoseconds(d));
+      }
+      if (!watch_completed &&
+          (!watch_status.empty() || !watch_outcomes.empty() || !watch_min_duration.empty())) {
+        throw CLI::ValidationError("--status/--outcome/--min-duration",
+                                   "only with --completed (a live event comes before the "
+                                   "request has ended)");
+      }
+      if (watch_sample < 1.0) f.set_sample_rate(watch_sample == 0.0 ? 1e-300 : watch_sample);
+      r.set_replay(watch_replay);
+      r.set_resume_cursor(watch_resume);
+      watch_options.display = watch_json    ? WatchDisplay::kJson
+                              : watch_plain ? WatchDisplay::kPlain
+                                            : WatchDisplay::kScreen;
     } else {
       routes_options = ToConnectionOptions(stats->parsed() ? stats_flags : routes_flags);
     }
@@ -129,12 +227,14 @@ int Main(int argc, char** argv) {
     const std::string help = call->parsed()     ? "corouter call --help"
                              : routes->parsed() ? "corouter routes --help"
                              : stats->parsed()  ? "corouter stats --help"
+                             : watch->parsed()  ? "corouter watch --help"
                                                 : "corouter --help";
     std::cerr << "corouter: " << e.what() << " (see '" << help << "')\n";
     return kExitUsage;
   }
 
   if (call->parsed()) return RunCall(call_options, std::cout, std::cerr);
+  if (watch->parsed()) return RunWatch(watch_options, std::cout, std::cerr);
   if (stats->parsed()) return RunStats(routes_options, std::cout, std::cerr);
   return RunRoutes(routes_options, std::cout, std::cerr);
 }

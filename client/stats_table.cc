@@ -34,6 +34,10 @@ std::vector<std::string> RenderStats(const corouter::v1::GetStatsResponse& stats
   lines.push_back(absl::StrCat("executor: ", e.running(), " running, ", e.queued(),
                                " queued, capacity ", e.capacity(), ", at most ", e.max_running(),
                                " at once so far"));
+  const auto& w = stats.watch();
+  lines.push_back(absl::StrCat("watch: ", w.subscribers(), " subscribers, ", w.events_sent(),
+                               " events sent, ", w.events_dropped(), " dropped; history ",
+                               w.history(), " of ", w.history_capacity(), " traces"));
   lines.push_back("");
   std::vector<std::vector<std::string>> routes = {
       {"PATH", "ENDPOINT", "COUNT", "CANCELLED", "P50", "P90", "P99", "MAX"}};

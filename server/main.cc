@@ -81,6 +81,15 @@ int main(int argc, char** argv) {
                  "a slice of loop work longer than this is traced as BLOCKING_CALL "
                  "(asyncio's slow_callback_duration)")
       ->capture_default_str();
+  cli.add_option("--trace-history", options.trace_history,
+                 "completed traces kept for WatchTraces replay and resuming (0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, size_t{1000000}));
+  cli.add_option("--watch-buffer", options.watch_buffer,
+                 "events one WatchTraces subscriber may have queued; beyond it new events are "
+                 "dropped and counted")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{10000000}));
   CLI11_PARSE(cli, argc, argv);
 
   absl::Duration grace;

@@ -35,7 +35,9 @@ absl::Status CallBase::Admit(const corouter::v1::HttpRequest& request,
                              const std::string& request_id, trace::TraceSink* sink) {
   wire_ = FromProto(request);
   request_id_ = request_id.empty() ? services_.NextRequestId() : request_id;
-  trace_.emplace(services_.loop->index(), sink);
+  watch::TraceHub* hub = services_.shared->hub;
+  if (hub != nullptr && hub->enabled()) recorder_.emplace(*hub, request_id_, wire_.method);
+  trace_.emplace(services_.loop->index(), sink, recorder_.has_value() ? &*recorder_ : nullptr);
   context_ = loop::TaskContext(services_.loop, services_.executor, &*trace_);
   if (absl::Status status = app::Engine::Validate(wire_); !status.ok()) return status;
   if (!services_.shared->TryAdmit()) {
@@ -79,6 +81,19 @@ grpc::Status CallBase::Complete(const app::Outcome& outcome) {
   return grpc::Status(context_.deadline_exceeded() ? grpc::StatusCode::DEADLINE_EXCEEDED
                                                    : grpc::StatusCode::CANCELLED,
                       context_.cancel_reason());
+}
+
+void CallBase::EmitResponseSent(const app::Outcome& outcome) {
+  if (!trace_->enabled()) return;
+  if (recorder_.has_value()) {
+    watch::ResponseHead head;
+    head.status_code = outcome.response.status_code;
+    for (const http::Header& h : outcome.response.headers)
+      head.headers.emplace_back(h.name, h.value);
+    recorder_->set_response(std::move(head));
+  }
+  trace_->Emit(trace::Step::kResponseSent, outcome.response.status_code, " ",
+               outcome.response.body.size(), " bytes");
 }
 
 void CallBase::OnFinished(bool /*ok*/) {

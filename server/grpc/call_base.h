@@ -36,6 +36,7 @@
 #include "server/loop/operation.h"
 #include "server/loop/task_context.h"
 #include "server/trace/request_trace.h"
+#include "server/watch/request_recorder.h"
 
 namespace corouter::grpc_front {
 
@@ -57,7 +58,8 @@ class CallBase {
   bool Arrived(bool ok);
 
   /// Turns `request` into a WireRequest, assigns the request id, starts the
-  /// trace (with `sink`, which may be null) and counts the request in.
+  /// trace (with `sink`, which may be null, and the server's trace feed when
+  /// it is enabled) and counts the request in.
   /// Errors: INVALID_ARGUMENT for what is not an HTTP request (see
   /// app::Engine::Validate); RESOURCE_EXHAUSTED beyond --max-in-flight.
   absl::Status Admit(const corouter::v1::HttpRequest& request, const std::string& request_id,
@@ -67,6 +69,10 @@ class CallBase {
   /// timer. Returns the gRPC status to finish with: OK, or for a cancelled
   /// request DEADLINE_EXCEEDED / CANCELLED with the reason.
   grpc::Status Complete(const app::Outcome& outcome);
+
+  /// Emits RESPONSE_SENT for `outcome`'s response (call after Complete()
+  /// returned OK): the trace's last event, also seen by the trace feed.
+  void EmitResponseSent(const app::Outcome& outcome);
 
   /// The tag to pass to Finish / FinishWithError / WriteAndFinish.
   void* finish_tag() { return finish_op_.tag(); }
@@ -89,6 +95,8 @@ class CallBase {
   LoopServices& services_;
   app::WireRequest wire_;
   std::string request_id_;
+  // Declared before trace_, which refers to it.
+  std::optional<watch::RequestRecorder> recorder_;
   std::optional<trace::RequestTrace> trace_;
   loop::TaskContext context_;
 

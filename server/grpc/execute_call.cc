@@ -31,6 +31,7 @@ loop::Task<void> ExecuteCall::Run() {
     responder_.FinishWithError(status, finish_tag());
     co_return;
   }
+  EmitResponseSent(outcome);
   reply_.set_request_id(request_id_);
   ToProto(outcome.response, reply_.mutable_response());
   if (outcome.route.has_value()) ToProto(*outcome.route, reply_.mutable_route());

@@ -27,12 +27,10 @@ void ExecuteTracedCall::OnArrived(bool ok) {
 loop::Task<void> ExecuteTracedCall::Run() {
   outcome_ = co_await services_.engine->Run(std::move(wire_), context_);
   finish_status_ = Complete(outcome_);
-  // A cancelled request's trace ended with CANCELLED: there is no response.
-  if (finish_status_.ok()) {
-    trace_->Emit(trace::Step::kResponseSent, outcome_.response.status_code, " ",
-                 outcome_.response.body.size(), " bytes");
-  }
+  // From here the next write is the last: RESPONSE_SENT leaves with the
+  // status. A cancelled request's trace ended with CANCELLED: no response.
   finish_after_writes_ = true;
+  if (finish_status_.ok()) EmitResponseSent(outcome_);
   if (!write_in_flight_) WriteNext();
 }
 
@@ -48,22 +46,21 @@ void ExecuteTracedCall::OnEvent(trace::TraceEvent event) {
 
 void ExecuteTracedCall::Enqueue(const trace::TraceEvent& event) {
   if (peer_gone_) return;
-  corouter::v1::ExecuteTracedResponse message;
-  corouter::v1::TraceEvent* out = message.mutable_event();
+  corouter::v1::TraceEvent* out = pending_.add_events();
   ToProto(event, out);
   out->set_request_id(request_id_);
   if (event.step == trace::Step::kResponseSent) ToProto(outcome_.response, out->mutable_response());
-  pending_.push_back(std::move(message));
   if (!write_in_flight_) WriteNext();
 }
 
 void ExecuteTracedCall::WriteNext() {
-  if (!pending_.empty() && !peer_gone_) {
-    in_flight_ = std::move(pending_.front());
-    pending_.pop_front();
-    if (pending_.empty() && finish_after_writes_) {
-      // The last event and the status in one operation.
-      finish_after_writes_ = false;
+  if (finish_started()) return;
+  if (pending_.events_size() > 0 && !peer_gone_) {
+    in_flight_.Swap(&pending_);
+    pending_.Clear();
+    if (finish_after_writes_) {
+      // The last events and the status in one operation.
+      set_finish_started();
       writer_.WriteAndFinish(in_flight_, grpc::WriteOptions(), finish_status_, finish_tag());
       return;
     }
@@ -72,7 +69,7 @@ void ExecuteTracedCall::WriteNext() {
     return;
   }
   if (finish_after_writes_) {
-    finish_after_writes_ = false;
+    set_finish_started();
     writer_.Finish(finish_status_, finish_tag());
   }
 }
@@ -81,7 +78,7 @@ void ExecuteTracedCall::OnWritten(bool ok) {
   write_in_flight_ = false;
   if (!ok) {  // the peer is gone: nothing more will be read
     peer_gone_ = true;
-    pending_.clear();
+    pending_.Clear();
   }
   WriteNext();
   MaybeDelete();

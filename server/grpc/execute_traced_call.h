@@ -4,24 +4,26 @@
 // ExecuteCall and streams one TraceEvent per step as it happens; the last one,
 // RESPONSE_SENT, carries the response, and the stream then finishes OK.
 //
-// Streaming discipline (gRPC allows one outstanding Write per call): events
-// wait in a per-call FIFO while a Write is in flight; a failed Write means the
-// peer is gone, and the rest is dropped. Events emitted on executor threads
-// (OFFLOAD_STARTED...) are posted to the loop first, so every Write happens on
-// the loop thread and in sequence order. A request emits a bounded number of
-// events (its steps), which bounds the queue.
+// Streaming discipline (gRPC allows one outstanding Write per call): an
+// event emitted while no Write is in flight leaves at once, alone; events
+// emitted while one is in flight gather in the next message
+// (ExecuteTracedResponse.events) and leave together the moment it completes.
+// So nothing is held back, and a burst of steps costs one write, not one
+// each. A failed Write means the peer is gone, and the rest is dropped.
+// Events emitted on executor threads (OFFLOAD_STARTED...) are posted to the
+// loop first, so every Write happens on the loop thread and in sequence
+// order. A request emits a bounded number of events (its steps), which
+// bounds the message.
 //
-// The final event goes out with the status in one WriteAndFinish. Events are
-// not otherwise coalesced: a Write with WriteOptions::set_buffer_hint()
-// completes only once something flushes it, which with one write in flight
-// never happens (tried: every traced call stalled), and the contract is one
-// event per message.
+// The last message, with RESPONSE_SENT, goes out with the status in one
+// WriteAndFinish. Buffer hints are not used: a Write with
+// WriteOptions::set_buffer_hint() completes only once something flushes it,
+// and a hinted first write also holds the initial metadata
+// (grpc/grpc#34231): tried, every traced call stalled.
 //
 // Thread safety: loop thread only, except OnEvent (any thread).
 #ifndef COROUTER_SERVER_GRPC_EXECUTE_TRACED_CALL_H_
 #define COROUTER_SERVER_GRPC_EXECUTE_TRACED_CALL_H_
-
-#include <deque>
 
 #include "corouter/v1/execution.grpc.pb.h"
 #include "grpcpp/support/async_stream.h"
@@ -50,7 +52,7 @@ class ExecuteTracedCall final : public CallBase, public trace::TraceSink {
 
   corouter::v1::ExecuteTracedRequest request_;
   grpc::ServerAsyncWriter<corouter::v1::ExecuteTracedResponse> writer_{&ctx_};
-  std::deque<corouter::v1::ExecuteTracedResponse> pending_;
+  corouter::v1::ExecuteTracedResponse pending_;  // what the next Write sends
   corouter::v1::ExecuteTracedResponse in_flight_;
   bool write_in_flight_ = false;
   bool peer_gone_ = false;

@@ -15,6 +15,7 @@
 #include "server/grpc/get_stats_call.h"
 #include "server/grpc/health_calls.h"
 #include "server/grpc/list_routes_call.h"
+#include "server/grpc/watch_traces_call.h"
 
 namespace corouter::grpc_front {
 
@@ -55,6 +56,9 @@ absl::StatusOr<int> ExecutionServer::Start() {
   // uvicorn's scope["server"] does.
   const std::string host = options_.address.substr(0, options_.address.rfind(':'));
   engine_.emplace(app_, app::EngineOptions{absl::StrCat(host, ":", port)});
+  hub_ = std::make_unique<watch::TraceHub>(watch::TraceHubOptions{
+      .history = options_.trace_history, .watch_buffer = options_.watch_buffer});
+  shared_.hub = hub_.get();
   executor_ = std::make_unique<loop::Executor>(options_.executor_threads);
   shared_.executor = executor_.get();
   shared_.started = std::chrono::steady_clock::now();
@@ -90,6 +94,9 @@ absl::StatusOr<int> ExecutionServer::Start() {
           HealthCheckCall::Request(*services);
           HealthWatchCall::Request(*services);
         }
+        // A watch stream is long-lived: one requested call is enough (the
+        // next is requested as one arrives).
+        WatchTracesCall::Request(*services);
       });
       event_loop->Run();
     });
@@ -100,7 +107,8 @@ absl::StatusOr<int> ExecutionServer::Start() {
 void ExecutionServer::Shutdown(absl::Duration grace) {
   if (!started_ || stopped_) return;
   stopped_ = true;
-  // Open health Watch streams would hold the grace period: end them first.
+  // Open health Watch and WatchTraces streams would hold the grace period:
+  // end them first.
   for (size_t i = 0; i < loops_.size(); ++i) {
     std::promise<void> ended;
     LoopServices* services = services_[i].get();
@@ -108,6 +116,9 @@ void ExecutionServer::Shutdown(absl::Duration grace) {
       std::vector<HealthWatchCall*> watches(services->health_watches.begin(),
                                             services->health_watches.end());
       for (HealthWatchCall* watch : watches) watch->EndForShutdown();
+      std::vector<WatchTracesCall*> trace_watches(services->watches.begin(),
+                                                  services->watches.end());
+      for (WatchTracesCall* watch : trace_watches) watch->EndForShutdown();
       ended.set_value();
     });
     // Bounded: a loop held by a blocking handler answers when it is free.
@@ -124,6 +135,9 @@ void ExecutionServer::Shutdown(absl::Duration grace) {
   for (auto& thread : threads_) thread.join();
   threads_.clear();
   executor_.reset();
+  // Every request has ended, and so has every subscriber.
+  shared_.hub = nullptr;
+  hub_.reset();
   // Completion queues go after the server's shutdown and their drain.
   server_.reset();
   loops_.clear();

@@ -14,7 +14,9 @@
 //   ...
 //   server.Shutdown(absl::Seconds(10));
 //
-// Shutdown order (decision 8): grpc::Server::Shutdown(deadline) from a
+// Shutdown order (decision 8): open health Watch and WatchTraces streams are
+// finished first (they would hold the grace period), then
+// grpc::Server::Shutdown(deadline) from a
 // non-loop thread while the loops keep running (no new calls; in-flight calls
 // finish until the deadline, then are cancelled and their handlers woken at
 // their awaits), then a wait until no request is in flight (an offloaded one
@@ -43,6 +45,7 @@
 #include "server/grpc/loop_services.h"
 #include "server/loop/event_loop.h"
 #include "server/loop/executor.h"
+#include "server/watch/trace_hub.h"
 
 namespace corouter::grpc_front {
 
@@ -64,6 +67,12 @@ struct ServerOptions {
   /// A slice of loop work longer than this is a blocking call (asyncio's
   /// slow_callback_duration).
   absl::Duration slow_callback = absl::Milliseconds(100);
+  /// Completed traces kept for WatchTraces replay and resuming; 0 keeps
+  /// none (and, with no subscriber, requests are not traced at all).
+  size_t trace_history = 1000;
+  /// Events one WatchTraces subscriber may have queued before its new ones
+  /// are dropped (and counted).
+  size_t watch_buffer = 16384;
 };
 
 class ExecutionServer {
@@ -95,6 +104,7 @@ class ExecutionServer {
   std::optional<app::Engine> engine_;  // built in Start, once the port is known
   corouter::v1::ExecutionService::AsyncService service_;
   grpc::health::v1::Health::AsyncService health_service_;
+  std::unique_ptr<watch::TraceHub> hub_;
   std::unique_ptr<loop::Executor> executor_;
   std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> cqs_;
   std::vector<std::unique_ptr<loop::EventLoop>> loops_;

@@ -48,6 +48,15 @@ void SnapshotStats(const ServerShared& shared, const app::App& app,
   e->set_running(static_cast<uint32_t>(shared.executor->running()));
   e->set_queued(static_cast<uint32_t>(shared.executor->queued()));
   e->set_max_running(static_cast<uint32_t>(shared.executor->max_running()));
+  if (shared.hub != nullptr) {
+    const watch::HubStats hub = shared.hub->stats();
+    corouter::v1::WatchStats* w = out->mutable_watch();
+    w->set_subscribers(static_cast<uint32_t>(hub.subscribers));
+    w->set_events_sent(hub.events_sent);
+    w->set_events_dropped(hub.events_dropped);
+    w->set_history(static_cast<uint32_t>(hub.history));
+    w->set_history_capacity(static_cast<uint32_t>(hub.history_capacity));
+  }
   for (size_t i = 0; i < slots.size(); ++i) {
     corouter::v1::RouteStats* r = out->add_routes();
     if (i < app.operations().size()) {

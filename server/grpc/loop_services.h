@@ -27,17 +27,21 @@
 #include "server/loop/event_loop.h"
 #include "server/loop/executor.h"
 #include "server/stats/route_stats.h"
+#include "server/watch/trace_hub.h"
 
 namespace corouter::grpc_front {
 
 struct LoopServices;
 class HealthWatchCall;
+class WatchTracesCall;
 
 /// Limits and counts shared by every loop of a server.
 struct ServerShared {
   /// Every loop's services, for GetStats (set before serving).
   std::vector<LoopServices*> loops;
   loop::Executor* executor = nullptr;
+  /// The server-wide trace feed (WatchTraces) and history.
+  watch::TraceHub* hub = nullptr;
   std::chrono::steady_clock::time_point started;
 
   /// Requests executing at once, server-wide; 0 means no limit.
@@ -80,6 +84,8 @@ struct LoopServices {
   std::unique_ptr<stats::RouteStats> route_stats;
   /// Open health Watch streams, ended before the server shuts down.
   absl::flat_hash_set<HealthWatchCall*> health_watches;
+  /// Open WatchTraces streams on this loop, likewise.
+  absl::flat_hash_set<WatchTracesCall*> watches;
   uint64_t requests = 0;
 
   /// A server-unique id for a request that came without one: "0-17" is the

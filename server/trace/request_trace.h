@@ -29,7 +29,17 @@ class RequestTrace {
   /// `received` is the monotonic time of RECEIVED, the origin of `elapsed`.
   RequestTrace(uint32_t loop, TraceSink* sink,
                std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now())
-      : loop_(loop), sink_(sink), received_(received) {}
+      : RequestTrace(loop, sink, nullptr, received) {}
+
+  /// With a second sink, `observer` (may be null), which also receives
+  /// every event: the server-wide trace feed (watch/trace_hub.h)
+  /// observes requests whose caller also streams their trace.
+  RequestTrace(uint32_t loop, TraceSink* sink, TraceSink* observer,
+               std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now())
+      : loop_(loop),
+        sink_(sink != nullptr ? sink : observer),
+        observer_(sink != nullptr ? observer : nullptr),
+        received_(received) {}
 
   RequestTrace(const RequestTrace&) = delete;
   RequestTrace& operator=(const RequestTrace&) = delete;
@@ -58,7 +68,8 @@ class RequestTrace {
   void Deliver(Step step, std::string detail, std::optional<RouteData> route = std::nullopt);
 
   const uint32_t loop_;
-  TraceSink* const sink_;
+  TraceSink* const sink_;      // null: tracing off
+  TraceSink* const observer_;  // null unless sink_ is set too
   const std::chrono::steady_clock::time_point received_;
   absl::Mutex mu_;
   uint64_t sequence_ ABSL_GUARDED_BY(mu_) = 0;

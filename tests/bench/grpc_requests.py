@@ -110,7 +110,7 @@ def cmd_check(args):
             if reply.response.status_code != 200:
                 raise AssertionError(f"HTTP {reply.response.status_code}: {reply.response.body!r}")
             return 1
-        events = [pb.ExecuteTracedResponse.FromString(r).event for r in replies]
+        events = [e for r in replies for e in pb.ExecuteTracedResponse.FromString(r).events]
         last = events[-1]
         if last.step != pb.STEP_RESPONSE_SENT or last.response.status_code != 200:
             raise AssertionError(f"last event {pb.Step.Name(last.step)}, "

@@ -12,7 +12,7 @@ failed=0
 server_pid=""
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$work"
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -25,7 +25,7 @@ check() {  # check NAME CONDITION-COMMAND...
 # Line number of the first line of FILE matching REGEX (0 if none).
 line_of() { grep -n -m1 -E "$2" "$1" | cut -d: -f1 || true; }
 
-timeout 10 "$server_bin" --listen 127.0.0.1:0 --port-file "$work/port" --time-scale 0.1 \
+timeout 30 "$server_bin" --listen 127.0.0.1:0 --port-file "$work/port" --time-scale 0.1 \
   >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
@@ -87,11 +87,91 @@ check "a bad client flag says so on stderr" test -s "$work/flag.err"
 timeout 20 "$client_bin" call --server "$server" GET /ping >"$work/ping.out" 2>&1
 check "the server keeps serving" grep -qx '{"ping":"pong"}' "$work/ping.out"
 
+# corouter watch: --plain and --json on pipes, the screen under tmux.
+subscribers() {  # the server's WatchTraces subscriber count
+  timeout 10 "$client_bin" stats --server "$server" 2>/dev/null |
+    sed -nE 's/^watch: ([0-9]+) subscribers.*/\1/p'
+}
+await_subscribers() {  # await_subscribers N: bounded wait
+  for _ in $(seq 200); do [ "$(subscribers)" = "$1" ] && return 0; sleep 0.05; done
+  return 1
+}
+timeout 20 "$client_bin" watch --server "$server" --plain >"$work/watch.out" 2>"$work/watch.err" &
+watch_pid=$!
+timeout 20 "$client_bin" watch --server "$server" --json --completed --status 4xx \
+  >"$work/watch.json" 2>"$work/watch-json.err" &
+json_pid=$!
+check "two watchers subscribe" await_subscribers 2
+timeout 20 "$client_bin" call --server "$server" GET '/slow_task/1?q=test' GET /fast_task/ \
+  GET /slow_task/x >/dev/null 2>&1
+for _ in $(seq 100); do
+  [ "$(grep -c 'RESPONSE_SENT' "$work/watch.out" 2>/dev/null)" -ge 3 ] && break; sleep 0.05
+done
+# Ctrl-C reaches the watch itself, not the `timeout` around it.
+pkill -INT -P "$watch_pid"
+pkill -INT -P "$json_pid"
+wait "$watch_pid"
+check "watch exits 0 on Ctrl-C" test $? -eq 0
+wait "$json_pid"
+check "watch --json exits 0 on Ctrl-C" test $? -eq 0
+check "watch writes nothing on stderr" test ! -s "$work/watch.err"
+w_slow_await=$(line_of "$work/watch.out" 'AWAIT_STARTED sleep\(500ms\)')
+w_fast_sent=$(line_of "$work/watch.out" 'RESPONSE_SENT 200 27 bytes')
+w_slow_resumed=$(line_of "$work/watch.out" 'AWAIT_RESUMED sleep\(500ms\) completed')
+# Both are sent at once, so either may reach the loop first: what counts is
+# that the fast one does not wait for the slow one's sleep.
+check "watch --plain shows the fast request answered while the slow one sleeps" \
+  test "${w_slow_await:-0}" -gt 0 -a "${w_fast_sent:-0}" -gt 0 \
+  -a "${w_fast_sent:-0}" -lt "${w_slow_resumed:-0}" -a "${w_slow_await:-0}" -lt "${w_slow_resumed:-0}"
+check "watch --json lines are proto3 JSON of the 422 only" python3 -c '
+import json, sys
+events = [json.loads(line) for line in open(sys.argv[1])]
+assert events, "no events"
+assert {e["detail"] for e in events if e["step"] == "STEP_RECEIVED"} == {"GET /slow_task/x"}, events
+assert events[-1]["step"] == "STEP_RESPONSE_SENT" and events[-1]["response"]["statusCode"] == 422
+' "$work/watch.json"
+timeout 10 "$client_bin" watch --server "$server" --completed --status 6xx --plain \
+  >"$work/watch-bad.out" 2>"$work/watch-bad.err"
+check "watch with a bad filter exits 1" test $? -eq 1
+check "watch with a bad filter names the field" grep -q "filter.status" "$work/watch-bad.err"
+timeout 10 "$client_bin" watch --server "$server" --status 500 >/dev/null 2>"$work/watch-usage.err"
+check "watch --status without --completed is a usage error" test $? -eq 2
+if command -v tmux >/dev/null; then
+  tmux kill-server 2>/dev/null
+  tmux new-session -d -s corouter-watch -x 140 -y 40 \
+    "timeout --foreground 20 '$client_bin' watch --server '$server'; echo \$? >'$work/screen.rc'"
+  await_subscribers 1
+  timeout 20 "$client_bin" call --server "$server" GET '/slow_task/2?q=screen' >/dev/null 2>&1 &
+  call_pid=$!
+  screen_ok=1
+  for _ in $(seq 100); do
+    tmux capture-pane -p -t corouter-watch >"$work/screen.txt" 2>/dev/null
+    grep -qE '/slow_task/\{item_id\} +AWAIT_STARTED' "$work/screen.txt" && { screen_ok=0; break; }
+    sleep 0.05
+  done
+  check "watch's screen shows the request in flight at its await" test "$screen_ok" -eq 0
+  check "watch's screen shows the loops and warnings" \
+    grep -q 'BLOCKING WARNINGS' "$work/screen.txt"
+  wait "$call_pid"
+  tmux send-keys -t corouter-watch q
+  for _ in $(seq 100); do [ -s "$work/screen.rc" ] && break; sleep 0.05; done
+  check "watch's screen quits on q with exit 0" test "$(cat "$work/screen.rc" 2>/dev/null)" = 0
+  tmux kill-server 2>/dev/null
+fi
+
+# A watcher attached when the server stops is told so.
+timeout 20 "$client_bin" watch --server "$server" --plain >/dev/null 2>"$work/watch-gone.err" &
+gone_pid=$!
+await_subscribers 1
+
 # SIGTERM: the server stops and exits 0.
 kill -TERM "$server_pid"
 wait "$server_pid"
 check "the server exits 0 on SIGTERM" test $? -eq 0
 server_pid=""
+wait "$gone_pid"
+check "a watcher exits 1 when the server stops" test $? -eq 1
+check "a watcher says the server is shutting down" grep -q "shutting down" "$work/watch-gone.err"
 
 # Unreachable server: one clear line, exit 1, no hang.
 timeout 20 "$client_bin" call --server "$server" --timeout 2s GET /hello >"$work/down.out" 2>"$work/down.err"

@@ -55,7 +55,9 @@ TEST(Loops, WithTwoLoopsConcurrentCallsRunOnBoth) {
     request.mutable_request()->set_target("/fast_task/");
     auto reader = stub->ExecuteTraced(&ctx, request);
     v1::ExecuteTracedResponse message;
-    while (reader->Read(&message)) loops_seen.insert(message.event().loop());
+    while (reader->Read(&message)) {
+      for (const auto& event : message.events()) loops_seen.insert(event.loop());
+    }
     ASSERT_TRUE(reader->Finish().ok());
   }
   EXPECT_EQ(loops_seen, (std::set<uint32_t>{0, 1}));
@@ -161,9 +163,11 @@ TEST(Cancellation, AClientCancelMidAwaitWakesTheHandlerAtOnce) {
   auto reader = server.stub().ExecuteTraced(&ctx, request);
   v1::ExecuteTracedResponse message;
   // Read up to the await, then cancel.
-  while (reader->Read(&message) && message.event().step() != v1::STEP_AWAIT_STARTED) {
+  bool awaiting = false;
+  while (!awaiting && reader->Read(&message)) {
+    for (const auto& event : message.events()) awaiting |= event.step() == v1::STEP_AWAIT_STARTED;
   }
-  ASSERT_EQ(message.event().step(), v1::STEP_AWAIT_STARTED);
+  ASSERT_TRUE(awaiting);
   EXPECT_EQ(server.server().in_flight(), 1);
   const auto start = steady_clock::now();
   ctx.TryCancel();
@@ -186,7 +190,9 @@ TEST(Cancellation, TheServersMaxDeadlineEndsTheTraceWithCancelled) {
   auto reader = server.stub().ExecuteTraced(&ctx, request);
   std::vector<v1::TraceEvent> events;
   v1::ExecuteTracedResponse message;
-  while (reader->Read(&message)) events.push_back(message.event());
+  while (reader->Read(&message)) {
+    for (const auto& event : message.events()) events.push_back(event);
+  }
   grpc::Status status = reader->Finish();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   EXPECT_THAT(status.error_message(), HasSubstr("--max-deadline"));

@@ -83,7 +83,9 @@ class TestServer {
     auto reader = stub_->ExecuteTraced(&ctx, request);
     std::vector<corouter::v1::TraceEvent> events;
     corouter::v1::ExecuteTracedResponse message;
-    while (reader->Read(&message)) events.push_back(message.event());
+    while (reader->Read(&message)) {
+      for (const auto& event : message.events()) events.push_back(event);
+    }
     grpc::Status s = reader->Finish();
     if (status != nullptr) {
       *status = s;

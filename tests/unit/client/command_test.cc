@@ -91,7 +91,7 @@ class FakeExecutionService final : public corouter::v1::ExecutionService::Servic
       WaitForFast();
     }
     corouter::v1::ExecuteTracedResponse message;
-    corouter::v1::TraceEvent* event = message.mutable_event();
+    corouter::v1::TraceEvent* event = message.add_events();
     event->set_step(corouter::v1::STEP_RESPONSE_SENT);
     const std::uint64_t end = http.target() == "/slow" ? 251 : 2;
     event->set_time_unix_nano(kT0 + end * kMillis);
@@ -122,10 +122,11 @@ class FakeExecutionService final : public corouter::v1::ExecutionService::Servic
   static void Write(grpc::ServerWriter<corouter::v1::ExecuteTracedResponse>* writer,
                     corouter::v1::Step step, std::uint64_t time_unix_nano, std::string detail) {
     corouter::v1::ExecuteTracedResponse message;
-    message.mutable_event()->set_step(step);
-    message.mutable_event()->set_time_unix_nano(time_unix_nano);
-    message.mutable_event()->set_detail(std::move(detail));
-    message.mutable_event()->set_thread("loop-0");
+    corouter::v1::TraceEvent* event = message.add_events();
+    event->set_step(step);
+    event->set_time_unix_nano(time_unix_nano);
+    event->set_detail(std::move(detail));
+    event->set_thread("loop-0");
     writer->Write(message);
   }
 

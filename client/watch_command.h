@@ -1,0 +1,45 @@
+// client/watch_command.h
+//
+// `corouter watch`: subscribes to a server's WatchTraces stream and shows it:
+//  - the default on a terminal: a live, top-like screen drawn with ncurses
+//    and redrawn in place (see watch_view.h for what it shows), with the
+//    server's per-loop counters polled from GetStats once a second;
+//  - --plain (also the default when stdout is not a terminal): one line per
+//    event (PlainLine), for pipes;
+//  - --json: one proto3-JSON TraceEvent per line, for jq. Drop and loss
+//    reports are lines of their own: {"droppedEvents":"N"} and
+//    {"lost":{"traces":"N"}} (select events with `jq 'select(.step)'`).
+//
+// Ctrl-C (SIGINT), SIGTERM or `q` on the screen end the watch: exit 0. A
+// server that cannot be reached, or goes away, is said on one stderr line:
+// exit 1. A request the server refuses (a bad filter) likewise, with its
+// message.
+#ifndef COROUTER_CLIENT_WATCH_COMMAND_H_
+#define COROUTER_CLIENT_WATCH_COMMAND_H_
+
+#include <ostream>
+
+#include "client/connection.h"
+#include "corouter/v1/execution.pb.h"
+
+namespace corouter::client {
+
+enum class WatchDisplay { kScreen, kPlain, kJson };
+
+struct WatchOptions {
+  /// `timeout` bounds connecting and each GetStats poll; the stream itself
+  /// has no deadline.
+  ConnectionOptions connection;
+  corouter::v1::WatchTracesRequest request;
+  WatchDisplay display = WatchDisplay::kScreen;
+};
+
+/// Runs the watch until it is stopped or the stream ends. Returns kExitOk
+/// when stopped by the user, kExitRpcFailure when the server refused, could
+/// not be reached or went away (see exit_code.h). Blocks SIGINT and SIGTERM
+/// in the calling thread (and the threads it starts) to wait for them.
+int RunWatch(const WatchOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace corouter::client
+
+#endif  // COROUTER_CLIENT_WATCH_COMMAND_H_

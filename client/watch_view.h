@@ -1,0 +1,88 @@
+// client/watch_view.h
+//
+// What `corouter watch` shows, built from the WatchTraces stream and the
+// server's GetStats, independent of the terminal: the requests in flight
+// (id, route, current step, elapsed time, loop and thread), the most recent
+// completions (status and duration), each loop's busy ratio and blocking
+// slices, the latest blocking warnings, and this subscriber's drop count.
+// The ncurses screen (watch_command.cc) only draws Render()'s lines, so the
+// view is tested without a terminal.
+//
+// Also the one-line and JSON forms of an event, for --plain and --json.
+//
+// Thread safety: none; the caller serialises Apply/SetStats/Render.
+#ifndef COROUTER_CLIENT_WATCH_VIEW_H_
+#define COROUTER_CLIENT_WATCH_VIEW_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "corouter/v1/execution.pb.h"
+
+namespace corouter::client {
+
+class WatchView {
+ public:
+  /// Completions kept for the "recent" list.
+  static constexpr size_t kRecent = 10;
+  /// Blocking warnings kept.
+  static constexpr size_t kWarnings = 5;
+
+  /// `server` names the server in the header line.
+  explicit WatchView(std::string server) : server_(std::move(server)) {}
+
+  /// Takes in one response's events and its drop and loss reports.
+  void Apply(const corouter::v1::WatchTracesResponse& response);
+  /// The latest server counters (per-loop busy ratio, blocking slices).
+  void SetStats(const corouter::v1::GetStatsResponse& stats) { stats_ = stats; }
+
+  /// The screen as at most `height` lines of at most `width` columns.
+  /// `now` is the wall-clock time elapsed times are measured to.
+  std::vector<std::string> Render(absl::Time now, size_t width, size_t height) const;
+
+  size_t in_flight() const { return in_flight_.size(); }
+  uint64_t dropped() const { return dropped_; }
+  uint64_t completed() const { return completed_; }
+
+ private:
+  struct Running {
+    std::string route;  // the path template once matched, else "GET /target"
+    std::string step;
+    uint32_t loop = 0;
+    std::string thread;
+    int64_t received_unix_nanos = 0;
+    uint64_t order = 0;  // arrival order, for a stable listing
+  };
+  struct Done {
+    std::string id;
+    std::string route;
+    std::string outcome;  // "200", "cancelled"
+    int64_t duration_nanos = 0;
+  };
+
+  std::string server_;
+  std::map<std::string, Running> in_flight_;
+  std::deque<Done> recent_;
+  std::deque<std::string> warnings_;
+  corouter::v1::GetStatsResponse stats_;
+  uint64_t dropped_ = 0;
+  uint64_t lost_ = 0;
+  uint64_t completed_ = 0;
+  uint64_t arrivals_ = 0;
+};
+
+/// "21:49:06.123 0-17 loop-0 ROUTE_MATCHED GET /slow_task/{item_id}": one
+/// event for --plain (UTC time of the step).
+std::string PlainLine(const corouter::v1::TraceEvent& event);
+
+/// The proto3 JSON mapping of `event` on one line, for --json.
+std::string JsonLine(const corouter::v1::TraceEvent& event);
+
+}  // namespace corouter::client
+
+#endif  // COROUTER_CLIENT_WATCH_VIEW_H_

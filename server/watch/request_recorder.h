@@ -1,0 +1,65 @@
+// server/watch/request_recorder.h
+//
+// RequestRecorder: the TraceSink through which one request's events reach
+// the TraceHub (given to its RequestTrace as the observer). It holds what the
+// hub's filters need to know of the request (method, route, outcome) and its
+// events so far, so that a subscriber that starts mid-request, or whose
+// filter waits for the route, still gets the request whole.
+//
+// The request ends at its RESPONSE_SENT or CANCELLED event; a recorder
+// destroyed before either (a request refused after RECEIVED) ends it then.
+//
+// Thread safety: OnEvent is called by RequestTrace, serialised per request,
+// from any thread; the state is guarded by the hub's mutex. Construct and
+// destroy on one thread, with no OnEvent running.
+#ifndef COROUTER_SERVER_WATCH_REQUEST_RECORDER_H_
+#define COROUTER_SERVER_WATCH_REQUEST_RECORDER_H_
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/trace/trace_event.h"
+#include "server/watch/trace_hub.h"
+
+namespace corouter::watch {
+
+class RequestRecorder final : public trace::TraceSink {
+ public:
+  /// Registers with `hub`, which must outlive this object.
+  RequestRecorder(TraceHub& hub, std::string request_id, std::string method);
+  ~RequestRecorder() override;
+  RequestRecorder(const RequestRecorder&) = delete;
+  RequestRecorder& operator=(const RequestRecorder&) = delete;
+
+  /// The response the coming RESPONSE_SENT event announces.
+  void set_response(ResponseHead response) { response_ = std::move(response); }
+
+  void OnEvent(trace::TraceEvent event) override;
+
+ private:
+  friend class TraceHub;
+  RequestFacts facts() const;
+
+  TraceHub& hub_;
+  const uint64_t serial_;
+  const std::string request_id_;
+  const std::string method_;
+  std::optional<ResponseHead> response_;  // loop thread, before RESPONSE_SENT
+  // The hub's, under its mutex:
+  std::vector<EventPtr> events_;
+  std::string path_template_;
+  std::string endpoint_;
+  bool route_known_ = false;
+  int status_code_ = 0;
+  bool failed_ = false;
+  bool cancelled_ = false;
+  bool blocked_loop_ = false;
+  std::chrono::nanoseconds duration_{0};
+  bool ended_ = false;
+};
+
+}  // namespace corouter::watch
+
+#endif  // COROUTER_SERVER_WATCH_REQUEST_RECORDER_H_

@@ -1,0 +1,473 @@
+// rpc WatchTraces end to end: a real server on loopback, subscribers on
+// their own channels, every wait bounded.
+#include <chrono>
+#include <future>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/grpc/watch_traces_call.h"
+#include "tests/integration/seed_server.h"
+#include "tests/integration/watch_client.h"
+
+namespace corouter::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+namespace v1 = corouter::v1;
+
+template <typename Predicate>
+bool Eventually(Predicate predicate, milliseconds deadline = milliseconds(10000)) {
+  const auto until = steady_clock::now() + deadline;
+  while (steady_clock::now() < until) {
+    if (predicate()) return true;
+    std::this_thread::sleep_for(milliseconds(2));
+  }
+  return predicate();
+}
+
+v1::GetStatsResponse Stats(TestServer& server) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+  v1::GetStatsResponse stats;
+  EXPECT_TRUE(server.stub().GetStats(&ctx, v1::GetStatsRequest(), &stats).ok());
+  return stats;
+}
+
+// Waits until the server has `n` subscribers, so that what follows is live.
+void AwaitSubscribers(TestServer& server, uint32_t n) {
+  ASSERT_TRUE(Eventually([&] { return Stats(server).watch().subscribers() == n; }))
+      << "subscribers: " << Stats(server).watch().subscribers();
+}
+
+// rpc Execute with a request id of our choosing.
+v1::ExecuteResponse Send(TestServer& server, const std::string& id, const std::string& target,
+                         const std::string& method = "GET") {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+  v1::ExecuteRequest request;
+  request.mutable_request()->set_method(method);
+  request.mutable_request()->set_target(target);
+  request.set_request_id(id);
+  v1::ExecuteResponse response;
+  grpc::Status status = server.stub().Execute(&ctx, request, &response);
+  EXPECT_TRUE(status.ok()) << id << ": " << status.error_message();
+  return response;
+}
+
+v1::WatchTracesRequest Live() {
+  v1::WatchTracesRequest r;
+  r.set_mode(v1::WATCH_MODE_LIVE);
+  return r;
+}
+v1::WatchTracesRequest Completed() {
+  v1::WatchTracesRequest r;
+  r.set_mode(v1::WATCH_MODE_COMPLETED);
+  return r;
+}
+
+std::set<std::string> Ids(const std::vector<v1::TraceEvent>& events) {
+  std::set<std::string> ids;
+  for (const auto& e : events) ids.insert(e.request_id());
+  return ids;
+}
+
+// A whole trace: sequence 1, 2, 3... from RECEIVED to RESPONSE_SENT.
+void ExpectWhole(const std::vector<v1::TraceEvent>& trace, const std::string& id) {
+  ASSERT_FALSE(trace.empty()) << id;
+  EXPECT_EQ(trace.front().step(), v1::STEP_RECEIVED) << id;
+  EXPECT_EQ(trace.back().step(), v1::STEP_RESPONSE_SENT) << id;
+  for (size_t i = 0; i < trace.size(); ++i) EXPECT_EQ(trace[i].sequence(), i + 1) << id;
+}
+
+TEST(WatchTraces, SeesSeed004Live) {
+  SeedServer server(0.2);  // /slow_task sleeps 1 s
+  WatchClient watch(server.stub(), Live());
+  AwaitSubscribers(server, 1);
+  auto slow =
+      std::async(std::launch::async, [&] { return Send(server, "A", "/slow_task/1?q=test"); });
+  // RECEIVED of the slow task arrives before its RESPONSE_SENT exists.
+  ASSERT_TRUE(watch.WaitFor([](const auto& e) { return Has(e, "A", v1::STEP_AWAIT_STARTED); }))
+      << watch.Events().size() << " " << Stats(server).watch().DebugString();
+  EXPECT_TRUE(Has(watch.Events(), "A", v1::STEP_RECEIVED));
+  EXPECT_FALSE(Has(watch.Events(), "A", v1::STEP_RESPONSE_SENT));
+  Send(server, "B", "/fast_task/");
+  ASSERT_TRUE(watch.WaitFor([](const auto& e) { return Has(e, "B", v1::STEP_RESPONSE_SENT); }));
+  // B's whole trace came while A was still asleep.
+  EXPECT_FALSE(Has(watch.Events(), "A", v1::STEP_RESPONSE_SENT));
+  ExpectWhole(Of(watch.Events(), "B"), "B");
+  EXPECT_EQ(slow.get().response().status_code(), 200);
+  ASSERT_TRUE(watch.WaitFor([](const auto& e) { return Has(e, "A", v1::STEP_RESPONSE_SENT); }));
+  const auto a = Of(watch.Events(), "A");
+  ExpectWhole(a, "A");
+  EXPECT_EQ(a.back().response().status_code(), 200);
+  EXPECT_TRUE(a.back().response().body().empty());  // the feed leaves bodies out
+  EXPECT_EQ(a[1].route().path_template(), "/slow_task/{item_id}");
+}
+
+TEST(WatchTraces, SeesExecuteTracedAndOffloadsFromExecutorThreads) {
+  SeedServer server(0.01);
+  WatchClient watch(server.stub(), Live());
+  AwaitSubscribers(server, 1);
+  const auto own = server.Traced("GET", "/sync-task");
+  ASSERT_FALSE(own.empty());
+  const std::string id = own.front().request_id();
+  ASSERT_TRUE(watch.WaitFor([&](const auto& e) { return Has(e, id, v1::STEP_RESPONSE_SENT); }));
+  const auto seen = Of(watch.Events(), id);
+  ASSERT_EQ(seen.size(), own.size());
+  for (size_t i = 0; i < own.size(); ++i) {
+    EXPECT_EQ(seen[i].step(), own[i].step());
+    EXPECT_EQ(seen[i].thread(), own[i].thread());
+  }
+  EXPECT_TRUE(Has(seen, id, v1::STEP_OFFLOAD_STARTED));
+}
+
+TEST(WatchTraces, PathTemplateFilterHoldsEventsUntilTheRouteIsKnown) {
+  SeedServer server(0.01);
+  v1::WatchTracesRequest request = Live();
+  request.mutable_filter()->add_path_templates("/fast_task/");
+  WatchClient watch(server.stub(), request);
+  AwaitSubscribers(server, 1);
+  Send(server, "out", "/hello");
+  Send(server, "404", "/nowhere");
+  Send(server, "in", "/fast_task/");
+  ASSERT_TRUE(watch.WaitFor([](const auto& e) { return Has(e, "in", v1::STEP_RESPONSE_SENT); }));
+  EXPECT_EQ(Ids(watch.Events()), std::set<std::string>{"in"});
+  ExpectWhole(watch.Events(), "in");
+}
+
+TEST(WatchTraces, MethodAndEndpointFiltersCombine) {
+  SeedServer server(0.01);
+  v1::WatchTracesRequest request = Live();
+  request.mutable_filter()->add_methods("GET");
+  request.mutable_filter()->add_endpoints("read_root");
+  request.mutable_filter()->add_endpoints("say_hello");
+  WatchClient watch(server.stub(), request);
+  AwaitSubscribers(server, 1);
+  Send(server, "post", "/fast_task/", "POST");  // 405: wrong method, and no route
+  Send(server, "ping", "/ping");                // endpoint simple_ping
+  Send(server, "hello", "/hello");
+  Send(server, "fast", "/fast_task/");
+  ASSERT_TRUE(watch.WaitFor([](const auto& e) { return Has(e, "fast", v1::STEP_RESPONSE_SENT); }));
+  EXPECT_EQ(Ids(watch.Events()), (std::set<std::string>{"hello", "fast"}));
+}
+
+TEST(WatchTraces, CompletedModeFiltersOnStatusOutcomeAndDuration) {
+  SeedServer server(0.05);  // /items sleeps 5 ms, /wait 100 ms
+  v1::WatchTracesRequest status = Completed();
+  status.mutable_filter()->add_status("4xx");
+  WatchClient by_status(server.stub(), status);
+  v1::WatchTracesRequest failed = Completed();
+  failed.mutable_filter()->add_outcomes(v1::OUTCOME_FAILED);
+  WatchClient by_outcome(server.stub(), failed);
+  v1::WatchTracesRequest slow = Completed();
+  slow.mutable_filter()->set_min_duration_nanos(50'000'000);
+  WatchClient by_duration(server.stub(), slow);
+  v1::WatchTracesRequest exact = Completed();
+  exact.mutable_filter()->add_status("200");
+  exact.mutable_filter()->add_path_templates("/items");
+  WatchClient by_code(server.stub(), exact);
+  AwaitSubscribers(server, 4);
+  Send(server, "ok", "/fast_task/");
+  Send(server, "items", "/items");
+  Send(server, "422", "/slow_task/x");
+  Send(server, "wait", "/wait");
+  ASSERT_TRUE(
+      by_status.WaitFor([](const auto& e) { return Has(e, "422", v1::STEP_RESPONSE_SENT); }));
+  ASSERT_TRUE(
+      by_outcome.WaitFor([](const auto& e) { return Has(e, "422", v1::STEP_RESPONSE_SENT); }));
+  ASSERT_TRUE(
+      by_duration.WaitFor([](const auto& e) { return Has(e, "wait", v1::STEP_RESPONSE_SENT); }));
+  ASSERT_TRUE(
+      by_code.WaitFor([](const auto& e) { return Has(e, "items", v1::STEP_RESPONSE_SENT); }));
+  // One loop: every earlier request's trace would have arrived first.
+  ASSERT_TRUE(Eventually([&] { return Stats(server).in_flight() == 0; }));
+  EXPECT_EQ(Ids(by_status.Events()), std::set<std::string>{"422"});
+  EXPECT_EQ(Ids(by_outcome.Events()), std::set<std::string>{"422"});
+  EXPECT_EQ(Ids(by_duration.Events()), std::set<std::string>{"wait"});
+  EXPECT_EQ(Ids(by_code.Events()), std::set<std::string>{"items"});
+  // A COMPLETED trace arrives whole, in one response.
+  for (const auto& r : by_status.Responses()) {
+    if (r.events_size() > 0) {
+      EXPECT_EQ(r.events(r.events_size() - 1).step(), v1::STEP_RESPONSE_SENT);
+    }
+  }
+  ExpectWhole(by_status.Events(), "422");
+}
+
+TEST(WatchTraces, SamplingSendsWholeRequestsAndIsTheSameForTwoSubscribers) {
+  SeedServer server(0.01);
+  v1::WatchTracesRequest half = Live();
+  half.mutable_filter()->set_sample_rate(0.5);
+  WatchClient first(server.stub(), half);
+  WatchClient second(server.stub(), half);
+  v1::WatchTracesRequest all = Live();
+  WatchClient everything(server.stub(), all);
+  AwaitSubscribers(server, 3);
+  constexpr int kRequests = 60;
+  for (int i = 0; i < kRequests; ++i) Send(server, "r" + std::to_string(i), "/fast_task/");
+  ASSERT_TRUE(everything.WaitFor([&](const auto& e) {
+    return Has(e, "r" + std::to_string(kRequests - 1), v1::STEP_RESPONSE_SENT);
+  }));
+  ASSERT_TRUE(Eventually(
+      [&] { return Stats(server).watch().events_sent() >= everything.Events().size(); }));
+  // Let the sampled streams catch up: they are written no later than `everything`.
+  std::this_thread::yield();
+  ASSERT_TRUE(Eventually([&] {
+    return Ids(first.Events()) == Ids(second.Events()) && !first.Events().empty() &&
+           first.Events().back().step() == v1::STEP_RESPONSE_SENT;
+  }));
+  const std::set<std::string> sampled = Ids(first.Events());
+  EXPECT_GT(sampled.size(), 10u);
+  EXPECT_LT(sampled.size(), 50u);
+  for (const std::string& id : sampled) ExpectWhole(Of(first.Events(), id), id);
+}
+
+TEST(WatchTraces, ReplayThenLiveWithNoGapAndNoDuplicate) {
+  SeedServer server(0.01);
+  for (int i = 0; i < 5; ++i) Send(server, "old" + std::to_string(i), "/fast_task/");
+  v1::WatchTracesRequest request = Completed();
+  request.set_replay(3);
+  WatchClient watch(server.stub(), request);
+  AwaitSubscribers(server, 1);
+  Send(server, "new", "/fast_task/");
+  ASSERT_TRUE(watch.WaitFor([](const auto& e) { return Has(e, "new", v1::STEP_RESPONSE_SENT); }));
+  std::vector<std::string> order;
+  for (const auto& e : watch.Events()) {
+    if (e.step() == v1::STEP_RECEIVED) order.push_back(e.request_id());
+  }
+  EXPECT_THAT(order, ElementsAre("old2", "old3", "old4", "new"));
+  for (const std::string& id : order) ExpectWhole(Of(watch.Events(), id), id);
+}
+
+TEST(WatchTraces, LiveSubscriberGetsInFlightRequestsWhole) {
+  SeedServer server(0.2);  // /wait sleeps 400 ms
+  auto waiting = std::async(std::launch::async, [&] { return Send(server, "W", "/wait"); });
+  ASSERT_TRUE(Eventually([&] { return Stats(server).in_flight() == 1; }));
+  WatchClient watch(server.stub(), Live());
+  ASSERT_TRUE(watch.WaitFor([](const auto& e) { return Has(e, "W", v1::STEP_RESPONSE_SENT); }));
+  waiting.get();
+  ExpectWhole(Of(watch.Events(), "W"), "W");
+}
+
+TEST(WatchTraces, ResumesFromACursorAndReportsLosses) {
+  grpc_front::ServerOptions options;
+  options.trace_history = 3;
+  SeedServer server(0.01, options);
+  std::string cursor;
+  {
+    WatchClient watch(server.stub(), Completed());
+    AwaitSubscribers(server, 1);
+    Send(server, "a", "/fast_task/");
+    ASSERT_TRUE(watch.WaitFor([](const auto& e) { return Has(e, "a", v1::STEP_RESPONSE_SENT); }));
+    cursor = watch.Responses().back().cursor();
+  }
+  ASSERT_TRUE(Eventually([&] { return Stats(server).watch().subscribers() == 0; }));
+  Send(server, "b", "/fast_task/");
+  Send(server, "c", "/fast_task/");
+  {
+    v1::WatchTracesRequest resume = Completed();
+    resume.set_resume_cursor(cursor);
+    WatchClient watch(server.stub(), resume);
+    ASSERT_TRUE(watch.WaitFor([](const auto& e) { return Has(e, "c", v1::STEP_RESPONSE_SENT); }));
+    EXPECT_EQ(Ids(watch.Events()), (std::set<std::string>{"b", "c"}));
+    EXPECT_FALSE(watch.Responses().front().has_lost());
+  }
+  // The ring keeps 3: after d and e, b is gone too.
+  Send(server, "d", "/fast_task/");
+  Send(server, "e", "/fast_task/");
+  {
+    v1::WatchTracesRequest resume = Live();
+    resume.set_resume_cursor(cursor);
+    WatchClient watch(server.stub(), resume);
+    ASSERT_TRUE(watch.WaitFor([](const auto& e) { return Has(e, "e", v1::STEP_RESPONSE_SENT); }));
+    EXPECT_EQ(Ids(watch.Events()), (std::set<std::string>{"c", "d", "e"}));
+    ASSERT_TRUE(watch.Responses().front().has_lost());
+    EXPECT_EQ(watch.Responses().front().lost().traces(), 1u);
+    EXPECT_FALSE(watch.Responses().front().lost().earlier_run());
+  }
+  // A cursor of another run (another server) is a loss, not an error.
+  SeedServer other(0.01, options);
+  {
+    v1::WatchTracesRequest resume = Completed();
+    resume.set_resume_cursor(cursor);
+    WatchClient watch(other.stub(), resume);
+    ASSERT_TRUE(watch.WaitFor([&](const auto&) { return !watch.Responses().empty(); }));
+    ASSERT_TRUE(watch.Responses().front().has_lost());
+    EXPECT_TRUE(watch.Responses().front().lost().earlier_run());
+  }
+}
+
+TEST(WatchTraces, BadRequestsAreRefusedNamingTheFieldAndTheServerGoesOn) {
+  SeedServer server(0.01);
+  struct Case {
+    v1::WatchTracesRequest request;
+    std::string field;
+  };
+  std::vector<Case> cases;
+  {
+    v1::WatchTracesRequest r = Completed();
+    r.mutable_filter()->add_status("6xx");
+    cases.push_back({r, "filter.status"});
+  }
+  {
+    v1::WatchTracesRequest r = Completed();
+    r.mutable_filter()->add_status("20");
+    cases.push_back({r, "filter.status"});
+  }
+  {
+    v1::WatchTracesRequest r = Live();
+    r.mutable_filter()->set_sample_rate(1.5);
+    cases.push_back({r, "filter.sample_rate"});
+  }
+  {
+    v1::WatchTracesRequest r = Live();
+    r.mutable_filter()->set_sample_rate(-0.1);
+    cases.push_back({r, "filter.sample_rate"});
+  }
+  {
+    v1::WatchTracesRequest r = Completed();
+    r.mutable_filter()->set_min_duration_nanos(-1);
+    cases.push_back({r, "filter.min_duration_nanos"});
+  }
+  {
+    v1::WatchTracesRequest r = Live();
+    r.mutable_filter()->add_status("5xx");
+    cases.push_back({r, "filter.status"});
+  }
+  {
+    v1::WatchTracesRequest r = Live();
+    r.mutable_filter()->add_outcomes(v1::OUTCOME_FAILED);
+    cases.push_back({r, "filter.outcomes"});
+  }
+  {
+    v1::WatchTracesRequest r = Live();
+    r.mutable_filter()->set_min_duration_nanos(5);
+    cases.push_back({r, "filter.min_duration_nanos"});
+  }
+  {
+    v1::WatchTracesRequest r = Completed();
+    r.mutable_filter()->add_outcomes(static_cast<v1::Outcome>(42));
+    cases.push_back({r, "filter.outcomes"});
+  }
+  {
+    v1::WatchTracesRequest r = Live();
+    r.set_mode(static_cast<v1::WatchMode>(9));
+    cases.push_back({r, "mode"});
+  }
+  for (const char* bad : {"nonsense", "c1.xyz.3", "c1.0000000000000000", ""}) {
+    if (std::string(bad).empty()) continue;
+    v1::WatchTracesRequest r = Live();
+    r.set_resume_cursor(bad);
+    cases.push_back({r, "resume_cursor"});
+  }
+  for (const Case& c : cases) {
+    WatchClient watch(server.stub(), c.request);
+    const grpc::Status status = watch.WaitEnded();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.field;
+    EXPECT_THAT(status.error_message(), HasSubstr(c.field));
+  }
+  EXPECT_EQ(Send(server, "after", "/fast_task/").response().status_code(), 200);
+  EXPECT_EQ(Stats(server).watch().subscribers(), 0u);
+}
+
+TEST(WatchTraces, ASubscriberThatNeverReadsLosesEventsNotRequests) {
+  grpc_front::ServerOptions options;
+  options.watch_buffer = 256;
+  SeedServer server(0.01, options);
+  // A raw stream nobody reads, on its own channel with a fixed 64 KiB
+  // flow-control window (no BDP probing, which would grow it to megabytes):
+  // the window fills, then the subscriber's queue.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  auto stuck_channel =
+      grpc::CreateCustomChannel(server.address(), grpc::InsecureChannelCredentials(), args);
+  auto stuck_stub = v1::ExecutionService::NewStub(stuck_channel);
+  grpc::ClientContext stuck_ctx;
+  stuck_ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+  auto stuck = stuck_stub->WatchTraces(&stuck_ctx, Live());
+  AwaitSubscribers(server, 1);
+  constexpr int kRequests = 3000;
+  for (int i = 0; i < kRequests; ++i) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+    v1::ExecuteRequest request;
+    request.mutable_request()->set_method("GET");
+    request.mutable_request()->set_target("/fast_task/");
+    v1::ExecuteResponse response;
+    ASSERT_TRUE(server.stub().Execute(&ctx, request, &response).ok()) << i;
+  }
+  const v1::GetStatsResponse stats = Stats(server);
+  // 5 events a request; what was not written or queued was dropped, counted.
+  const uint64_t published = 5 * kRequests;
+  EXPECT_GT(stats.watch().events_dropped(), 0u);
+  EXPECT_GE(stats.watch().events_dropped() + stats.watch().events_sent() + options.watch_buffer +
+                grpc_front::WatchTracesCall::kMaxBatchEvents,
+            published);
+  EXPECT_EQ(stats.loops(0).completed(), static_cast<uint64_t>(kRequests + 0));
+  stuck_ctx.TryCancel();
+  ASSERT_TRUE(Eventually([&] { return Stats(server).watch().subscribers() == 0; }));
+}
+
+TEST(WatchTraces, DeadlineAndCancelFreeTheSubscriber) {
+  SeedServer server(0.01);
+  {
+    WatchClient short_lived(server.stub(), Live(), milliseconds(300));
+    EXPECT_EQ(short_lived.WaitEnded().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  }
+  ASSERT_TRUE(Eventually([&] { return Stats(server).watch().subscribers() == 0; }));
+  WatchClient cancelled(server.stub(), Live());
+  AwaitSubscribers(server, 1);
+  cancelled.Cancel();
+  EXPECT_EQ(cancelled.WaitEnded().error_code(), grpc::StatusCode::CANCELLED);
+  ASSERT_TRUE(Eventually([&] { return Stats(server).watch().subscribers() == 0; }));
+}
+
+TEST(WatchTraces, ShutdownEndsWatchesWithinTheGrace) {
+  auto server = std::make_unique<SeedServer>(0.01);
+  WatchClient reading(server->stub(), Live());
+  grpc::ClientContext stuck_ctx;
+  stuck_ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+  auto stuck = server->stub().WatchTraces(&stuck_ctx, Live());
+  AwaitSubscribers(*server, 2);
+  for (int i = 0; i < 200; ++i) Send(*server, "s" + std::to_string(i), "/fast_task/");
+  const auto start = steady_clock::now();
+  server->server().Shutdown(absl::Seconds(2));
+  EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(8));
+  EXPECT_TRUE(reading.WaitEnded().ok());
+  stuck_ctx.TryCancel();
+}
+
+TEST(ExecuteTraced, CoalescesEventsAndEndsWithResponseSent) {
+  SeedServer server(0.01);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+  v1::ExecuteTracedRequest request;
+  request.mutable_request()->set_method("GET");
+  request.mutable_request()->set_target("/sync-task");
+  auto reader = server.stub().ExecuteTraced(&ctx, request);
+  v1::ExecuteTracedResponse message;
+  std::vector<v1::TraceEvent> events;
+  int messages = 0;
+  v1::ExecuteTracedResponse last;
+  while (reader->Read(&message)) {
+    ++messages;
+    EXPECT_GT(message.events_size(), 0);
+    events.insert(events.end(), message.events().begin(), message.events().end());
+    last = message;
+  }
+  ASSERT_TRUE(reader->Finish().ok());
+  EXPECT_LE(messages, static_cast<int>(events.size()));
+  ASSERT_GT(last.events_size(), 0);
+  EXPECT_EQ(last.events(last.events_size() - 1).step(), v1::STEP_RESPONSE_SENT);
+  for (size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].sequence(), i + 1);
+}
+
+}  // namespace
+}  // namespace corouter::testing
