@@ -51,12 +51,12 @@ enum class Outcome { kResponded, kFailed, kCancelled, kBlockedLoop };
 
 /// The fields of a filter, as a subscriber gave them. Empty or zero: any.
 struct WatchFilterSpec {
-  std::vector<std::string> path_templates;
-  std::vector<std::string> endpoints;
-  std::vector<std::string> methods;
+  std::vector<std::string> path_templates = {};
+  std::vector<std::string> endpoints = {};
+  std::vector<std::string> methods = {};
   /// "404" or a class "1xx".."5xx".
-  std::vector<std::string> status;
-  std::vector<Outcome> outcomes;
+  std::vector<std::string> status = {};
+  std::vector<Outcome> outcomes = {};
   std::chrono::nanoseconds min_duration{0};
   /// In [0, 1]; 1 sends every request.
   double sample_rate = 1.0;

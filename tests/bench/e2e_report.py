@@ -206,6 +206,15 @@ def cmd_table(results_path):
               f"| {fmt(ratio(f and f.get('rps'), p and p.get('rps')), '.2f')} "
               f"| {fmt(ratio(cpu_per_request(p), cpu_per_request(c)), '.2f')} |")
 
+    watched = [r for r in throughput if r.get("subscriber")]
+    if watched:
+        print()
+        print("| Scenario | WatchTraces subscriber | events sent | events dropped |")
+        print("|---|---|---:|---:|")
+        for r in watched:
+            print(f"| {r['scenario']} | {r['subscriber']} | {r.get('events_sent', 0):,} "
+                  f"| {r.get('events_dropped', 0):,} |")
+
     waits = [r for r in rows if r.get("kind") == "inflight"]
     if waits:
         print()
@@ -268,8 +277,31 @@ def cmd_table(results_path):
         target("<= 4 KiB RSS per in-flight request above gRPC's own", above, above <= 4,
                f"{above:.2f} KiB (corouter {c['per_inflight_kib']:.2f} - floor "
                f"{f['per_inflight_kib']:.2f})")
+    # Issue 14: the trace feed.
+    traced_cpu = ratio(cpu_per_request(by.get(("traced_fast_task", "corouter"), {})) or None,
+                       cpu_per_request(by.get(("traced_fast_task", "floor"), {})) or None)
+    target("ExecuteTraced >= 0.5 x floor req/s (issue 14)", traced,
+           traced is not None and traced >= 0.5, fmt(traced, ".2f"))
+    target("ExecuteTraced <= 2 x floor CPU per call (issue 14)", traced_cpu,
+           traced_cpu is not None and traced_cpu <= 2, fmt(traced_cpu, ".2f"))
+    live = ratio(get("watch_live_fast_task", "corouter", "rps"),
+                 get("watch_live_fast_task", "floor", "rps"))
+    live_drops = get("watch_live_fast_task", "corouter", "events_dropped")
+    target("Execute with a LIVE subscriber >= 0.7 x floor req/s, no event lost (issue 14)", live,
+           live is not None and live >= 0.7 and live_drops == 0,
+           f"{fmt(live, '.2f')}, {live_drops} events dropped")
+    stuck = ratio(get("watch_stuck_fast_task", "corouter", "rps"),
+                  get("execute_fast_task", "corouter", "rps"))
+    stuck_rss = ratio(get("watch_stuck_fast_task", "corouter", "hwm_kb"),
+                      get("execute_fast_task", "corouter", "hwm_kb"))
+    target("Execute with a subscriber that never reads: within 5% of none (issue 14)", stuck,
+           stuck is not None and stuck >= 0.95,
+           f"{fmt(stuck, '.2f')} x the req/s, {fmt(stuck_rss, '.2f')} x the peak RSS, "
+           f"{get('watch_stuck_fast_task', 'corouter', 'events_dropped')} events dropped")
+    target("Execute with no subscriber >= 0.9 x floor req/s (issue 14)", fast,
+           fast is not None and fast >= 0.9, fmt(fast, ".2f"))
     print()
-    print("| Target (issue 5) | This run | Met? |")
+    print("| Target (issues 5 and 14) | This run | Met? |")
     print("|---|---|---|")
     for name, met, text in targets:
         print(f"| {name} | {text} | {met} |")

@@ -18,6 +18,14 @@ the bytes that h2load posts are never written by hand.
         check: N calls, status OK N, events/call E
       and exits 1 on the first failure.
 
+  stuck-watch --server HOST:PORT
+      Opens a WatchTraces stream (LIVE, every event) and never reads it,
+      until SIGTERM: the subscriber that never reads.
+
+  watch-stats --server HOST:PORT
+      Prints GetStats' watch counters as key=value words:
+        subscribers=N events_sent=N events_dropped=N
+
 Run with Debian's python (/usr/bin/python3: python3-grpcio, python3-protobuf).
 """
 
@@ -127,6 +135,34 @@ def cmd_check(args):
     print(f"check: {args.n} calls, status OK {ok}, events/call {events / max(ok, 1):g}")
 
 
+def cmd_stuck_watch(args):
+    import signal
+    import grpc
+
+    pb = load_messages()
+    channel = grpc.insecure_channel(args.server)
+    grpc.channel_ready_future(channel).result(timeout=10)
+    call = channel.unary_stream("/corouter.v1.ExecutionService/WatchTraces",
+                                request_serializer=pb.WatchTracesRequest.SerializeToString,
+                                response_deserializer=pb.WatchTracesResponse.FromString)
+    stream = call(pb.WatchTracesRequest(mode=pb.WATCH_MODE_LIVE))  # started, never read
+    signal.sigwait({signal.SIGTERM, signal.SIGINT})
+    stream.cancel()
+
+
+def cmd_watch_stats(args):
+    import grpc
+
+    pb = load_messages()
+    channel = grpc.insecure_channel(args.server)
+    call = channel.unary_unary("/corouter.v1.ExecutionService/GetStats",
+                               request_serializer=pb.GetStatsRequest.SerializeToString,
+                               response_deserializer=pb.GetStatsResponse.FromString)
+    w = call(pb.GetStatsRequest(), timeout=10).watch
+    print(f"subscribers={w.subscribers} events_sent={w.events_sent} "
+          f"events_dropped={w.events_dropped}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -142,6 +178,12 @@ def main():
     p.add_argument("--concurrency", type=int, default=8)
     p.add_argument("--timeout", type=float, default=10.0)
     p.set_defaults(fn=cmd_check)
+    p = sub.add_parser("stuck-watch")
+    p.add_argument("--server", required=True)
+    p.set_defaults(fn=cmd_stuck_watch)
+    p = sub.add_parser("watch-stats")
+    p.add_argument("--server", required=True)
+    p.set_defaults(fn=cmd_watch_stats)
     args = parser.parse_args()
     try:
         args.fn(args)

@@ -50,11 +50,12 @@ py=/usr/bin/python3  # Debian's python: python3-grpcio, python3-fastapi
 build=build/bench
 server_bin=$build/server/corouter-server
 floor_bin=$build/tests/bench/corouter-bench-floor
+client_bin=$build/client/corouter
 
 if [ "$do_build" = 1 ]; then
   tests/bench/install-bench-deps.sh  # scripts/install-deps.sh plus the bench's packages
   scripts/build.sh "$build" Release -DCOROUTER_BUILD_TESTS=OFF -DCOROUTER_BUILD_BENCHMARKS=ON \
-    -- corouter-server corouter-bench-floor corouter_micro_bench
+    -- corouter-server corouter-cli corouter-bench-floor corouter_micro_bench
 fi
 
 out=$build/e2e/$(date +%Y%m%d-%H%M%S)
@@ -175,13 +176,17 @@ measure() {
   srv_ticks[$server]=$((${srv_ticks[$server]:-0} + t1 - t0))
 }
 
-# throughput SCENARIO FRAME RPC CHECK_KIND HTTP_PATH [floor_health]:
+# throughput SCENARIO FRAME RPC CHECK_KIND HTTP_PATH [floor_health] [SUBSCRIBER]:
 # corouter-server, the floor, (with floor_health) the floor also serving
 # grpc.health.v1 as corouter-server does, and (when HTTP_PATH is set) FastAPI,
 # all started fresh, checked, warmed up, then loaded in turn, round after
 # round, so that a change in the machine's load hits all of them alike.
+# SUBSCRIBER: "live" attaches `corouter watch --plain` (every event, LIVE) to
+# corouter-server for the whole scenario, "stuck" a WatchTraces stream that is
+# never read; the server's watch counters are recorded at the end.
 throughput() {
-  local scenario=$1 rpc=$3 kind=$4 http_path=$5 floor_health=${6:-} server events
+  local scenario=$1 rpc=$3 kind=$4 http_path=$5 floor_health=${6:-} subscriber=${7:-} server events
+  local watcher_pid=""
   frame=$out/frames/$2.bin
   local method=/corouter.v1.ExecutionService/$rpc
   local servers=(corouter floor)
@@ -191,6 +196,23 @@ throughput() {
   start_grpc "$scenario.corouter" "$server_bin" --time-scale 0 --grace 1s
   srv_pid[corouter]=$server_pid srv_url[corouter]=$(grpc_url "$server_port" "$rpc")
   events=$(check "$server_port" "$frame" "$method" "$kind" 200 16)
+  local corouter_port=$server_port
+  if [ "$subscriber" = live ]; then
+    "$client_bin" watch --server "127.0.0.1:$server_port" --plain >/dev/null 2>"$out/$scenario.watch.err" &
+    watcher_pid=$!
+  elif [ "$subscriber" = stuck ]; then
+    $py tests/bench/grpc_requests.py stuck-watch --server "127.0.0.1:$server_port" \
+      2>"$out/$scenario.watch.err" &
+    watcher_pid=$!
+  fi
+  if [ -n "$watcher_pid" ]; then
+    live[$watcher_pid]=1
+    for _ in $(seq 100); do
+      $py tests/bench/grpc_requests.py watch-stats --server "127.0.0.1:$server_port" |
+        grep -q 'subscribers=1 ' && break
+      sleep 0.1
+    done
+  fi
   start_grpc "$scenario.floor" "$floor_bin"
   srv_pid[floor]=$server_pid srv_url[floor]=$(grpc_url "$server_port" "$rpc")
   check "$server_port" "$frame" "$method" echo 200 16 >/dev/null
@@ -223,11 +245,20 @@ throughput() {
     for server in "${servers[@]}"; do measure "$scenario" "$server" "$round"; done
   done
 
+  local watch_words=()
+  if [ -n "$watcher_pid" ]; then
+    read -r -a watch_words < <($py tests/bench/grpc_requests.py watch-stats --server "127.0.0.1:$corouter_port")
+    watch_words+=(subscriber="$subscriber")
+    kill -TERM "$watcher_pid" 2>/dev/null || true
+    wait "$watcher_pid" 2>/dev/null || true
+    unset "live[$watcher_pid]"
+  fi
   for server in "${servers[@]}"; do
     local parsed=(h2load="${srv_files[$server]}" h2load_log="${srv_logs[$server]:-}")
     [ "$server" = fastapi ] && parsed=(wrk="${srv_files[$server]}")
     local extra=()
     [ "$server" = corouter ] && [ "$kind" = traced ] && extra=(events_per_call="$events")
+    [ "$server" = corouter ] && extra+=("${watch_words[@]}")
     $py tests/bench/e2e_report.py record "$results" kind=throughput scenario="$scenario" \
       server="$server" "${parsed[@]}" cpu_s="$(cpu_seconds 0 "${srv_ticks[$server]}")" \
       hwm_kb="$(status_kb "${srv_pid[$server]}" VmHWM)" loadavg="$load" "${extra[@]}"
@@ -269,6 +300,8 @@ $py tests/bench/grpc_requests.py frames "$out/frames" >/dev/null
 throughput execute_fast_task fast_task.execute Execute execute /fast_task/ floor_health
 throughput execute_slow_task slow_task.execute Execute execute '/slow_task/1?q=test'
 throughput traced_fast_task fast_task.traced ExecuteTraced traced ''
+throughput watch_live_fast_task fast_task.execute Execute execute '' '' live
+throughput watch_stuck_fast_task fast_task.execute Execute execute '' '' stuck
 
 log "execute_1000_routes: not yet available: needs route files (issue 3)"
 $py tests/bench/e2e_report.py record "$results" kind=skipped scenario=execute_1000_routes \

@@ -1,0 +1,85 @@
+#include "client/watch_view.h"
+
+#include <string>
+
+#include "absl/strings/str_join.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace corouter::client {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+namespace v1 = corouter::v1;
+
+constexpr int64_t kT0 = 1'700'000'000'000'000'000;
+
+v1::TraceEvent Event(const std::string& id, v1::Step step, int64_t at_ms, std::string detail = "") {
+  v1::TraceEvent e;
+  e.set_request_id(id);
+  e.set_step(step);
+  e.set_time_unix_nano(static_cast<uint64_t>(kT0 + at_ms * 1'000'000));
+  e.set_elapsed_nanos(at_ms * 1'000'000);
+  e.set_thread("loop-0");
+  e.set_detail(std::move(detail));
+  return e;
+}
+
+TEST(WatchView, ShowsInFlightRequestsThenTheirCompletion) {
+  WatchView view("127.0.0.1:1");
+  v1::WatchTracesResponse r;
+  *r.add_events() = Event("0-1", v1::STEP_RECEIVED, 0, "GET /slow_task/1");
+  v1::TraceEvent matched = Event("0-1", v1::STEP_ROUTE_MATCHED, 0);
+  matched.mutable_route()->set_path_template("/slow_task/{item_id}");
+  *r.add_events() = matched;
+  *r.add_events() = Event("0-1", v1::STEP_AWAIT_STARTED, 1, "sleep(5s)");
+  r.set_dropped_events(7);
+  view.Apply(r);
+  const std::string screen =
+      absl::StrJoin(view.Render(absl::FromUnixNanos(kT0 + 2'500'000'000), 200, 50), "\n");
+  EXPECT_THAT(screen, HasSubstr("in flight 1"));
+  EXPECT_THAT(screen, HasSubstr("dropped 7"));
+  EXPECT_THAT(screen,
+              ::testing::ContainsRegex("0-1 +/slow_task/\\{item_id\\} +AWAIT_STARTED +2500.0ms"));
+
+  v1::WatchTracesResponse end;
+  v1::TraceEvent sent = Event("0-1", v1::STEP_RESPONSE_SENT, 5000, "200 24 bytes");
+  sent.mutable_response()->set_status_code(200);
+  *end.add_events() = sent;
+  *end.add_events() = Event("0-2", v1::STEP_RECEIVED, 5001, "GET /blocking");
+  *end.add_events() =
+      Event("0-2", v1::STEP_BLOCKING_CALL, 5002, "blocking call sleep(2s) holds loop 0");
+  view.Apply(end);
+  EXPECT_EQ(view.in_flight(), 1u);
+  EXPECT_EQ(view.completed(), 1u);
+  const std::string after = absl::StrJoin(view.Render(absl::FromUnixNanos(kT0), 200, 50), "\n");
+  EXPECT_THAT(after, ::testing::ContainsRegex("0-1 +/slow_task/\\{item_id\\} +200 +5000.0ms"));
+  EXPECT_THAT(after, HasSubstr("0-2: blocking call sleep(2s) holds loop 0"));
+}
+
+TEST(WatchView, RenderFitsTheScreen) {
+  WatchView view("s");
+  v1::WatchTracesResponse r;
+  for (int i = 0; i < 100; ++i)
+    *r.add_events() = Event("id" + std::to_string(i), v1::STEP_RECEIVED, 0, std::string(300, 'x'));
+  view.Apply(r);
+  const auto lines = view.Render(absl::FromUnixNanos(kT0), 40, 30);
+  EXPECT_LE(lines.size(), 30u);
+  for (const auto& line : lines) EXPECT_LE(line.size(), 40u);
+  EXPECT_THAT(absl::StrJoin(lines, "\n"), HasSubstr("more"));
+}
+
+TEST(WatchView, PlainAndJsonLines) {
+  v1::TraceEvent e = Event("0-3", v1::STEP_ROUTE_MATCHED, 0, "calling async def read_root");
+  e.mutable_route()->set_path_template("/fast_task/");
+  EXPECT_EQ(PlainLine(e),
+            "22:13:20.000 0-3 loop-0 ROUTE_MATCHED calling async def read_root -> /fast_task/");
+  const std::string json = JsonLine(e);
+  EXPECT_THAT(json, HasSubstr("\"requestId\":\"0-3\""));
+  EXPECT_THAT(json, HasSubstr("\"step\":\"STEP_ROUTE_MATCHED\""));
+  EXPECT_THAT(json, Not(HasSubstr("\n")));
+}
+
+}  // namespace
+}  // namespace corouter::client

@@ -1,0 +1,176 @@
+#include "server/watch/trace_hub.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/trace/request_trace.h"
+#include "server/watch/request_recorder.h"
+
+namespace corouter::watch {
+namespace {
+
+using trace::Step;
+
+// One request through the hub: its recorder as a RequestTrace's sink.
+struct FakeRequest {
+  FakeRequest(TraceHub& hub, std::string id, std::string method = "GET")
+      : recorder(hub, std::move(id), std::move(method)), trace(0, &recorder) {}
+  void Route(const std::string& path) {
+    trace.EmitRouteMatched(trace::RouteData{path, "endpoint", {}}, "matched");
+  }
+  void Respond(int status) {
+    recorder.set_response({status, {}});
+    trace.Emit(Step::kResponseSent, status);
+  }
+  RequestRecorder recorder;
+  trace::RequestTrace trace;
+};
+
+std::vector<std::string> Steps(const Batch& batch) {
+  std::vector<std::string> out;
+  for (const EventPtr& e : batch.events) {
+    out.push_back(e->request_id + ":" + std::string(trace::StepName(e->event.step)));
+  }
+  return out;
+}
+
+TEST(TraceHub, LiveSubscriberGetsEventsAsTheyHappenAndIsWoken) {
+  TraceHub hub({.history = 10, .watch_buffer = 100});
+  int wakes = 0;
+  auto sub = hub.Subscribe({}, [&] { ++wakes; });
+  ASSERT_TRUE(sub.ok());
+  EXPECT_TRUE(hub.TakeBatch(**sub, 100).events.empty());  // arms the waker
+  FakeRequest a(hub, "a");
+  a.trace.Emit(Step::kReceived, "GET /x");
+  EXPECT_EQ(wakes, 1);
+  a.Route("/x");
+  EXPECT_EQ(wakes, 1);  // woken once until it takes again
+  Batch batch = hub.TakeBatch(**sub, 100);
+  EXPECT_THAT(Steps(batch), ::testing::ElementsAre("a:RECEIVED", "a:ROUTE_MATCHED"));
+  a.Respond(200);
+  batch = hub.TakeBatch(**sub, 100);
+  ASSERT_EQ(batch.events.size(), 1u);
+  EXPECT_EQ(batch.events[0]->response->status_code, 200);
+  EXPECT_EQ(hub.stats().history, 1u);
+}
+
+TEST(TraceHub, AFullQueueDropsAndCountsWithoutBlocking) {
+  TraceHub hub({.history = 0, .watch_buffer = 4});
+  auto sub = hub.Subscribe({}, [] {});
+  ASSERT_TRUE(sub.ok());
+  for (int i = 0; i < 3; ++i) {
+    FakeRequest r(hub, absl::StrCat("r", i));
+    r.trace.Emit(Step::kReceived);
+    r.Respond(200);
+  }
+  Batch batch = hub.TakeBatch(**sub, 100);
+  EXPECT_EQ(batch.events.size(), 4u);
+  EXPECT_EQ(batch.dropped_events, 2u);
+  EXPECT_EQ(hub.stats().events_dropped, 2u);
+  EXPECT_EQ(hub.TakeBatch(**sub, 100).dropped_events, 0u);  // reported once
+}
+
+TEST(TraceHub, CompletedTracesThatDoNotFitAreDroppedWhole) {
+  TraceHub hub({.history = 0, .watch_buffer = 3});
+  SubscribeOptions options;
+  options.completed_mode = true;
+  auto sub = hub.Subscribe(std::move(options), [] {});
+  ASSERT_TRUE(sub.ok());
+  for (int i = 0; i < 2; ++i) {
+    FakeRequest r(hub, absl::StrCat("r", i));
+    r.trace.Emit(Step::kReceived);
+    r.Route("/x");
+    r.Respond(200);
+  }
+  Batch batch = hub.TakeBatch(**sub, 100);
+  EXPECT_THAT(Steps(batch),
+              ::testing::ElementsAre("r0:RECEIVED", "r0:ROUTE_MATCHED", "r0:RESPONSE_SENT"));
+  EXPECT_EQ(batch.dropped_events, 3u);
+}
+
+TEST(TraceHub, BatchesNeverSplitATraceAndRespectTheirSize) {
+  TraceHub hub({.history = 10, .watch_buffer = 100});
+  for (int i = 0; i < 4; ++i) {
+    FakeRequest r(hub, absl::StrCat("r", i));
+    r.trace.Emit(Step::kReceived);
+    r.Respond(200);
+  }
+  SubscribeOptions options;
+  options.replay = 3;
+  auto sub = hub.Subscribe(std::move(options), [] {});
+  ASSERT_TRUE(sub.ok());
+  EXPECT_THAT(Steps(hub.TakeBatch(**sub, 3)),
+              ::testing::ElementsAre("r1:RECEIVED", "r1:RESPONSE_SENT"));
+  EXPECT_THAT(
+      Steps(hub.TakeBatch(**sub, 4)),
+      ::testing::ElementsAre("r2:RECEIVED", "r2:RESPONSE_SENT", "r3:RECEIVED", "r3:RESPONSE_SENT"));
+}
+
+TEST(TraceHub, CursorsResumeAndReportLosses) {
+  TraceHub hub({.history = 2, .watch_buffer = 100});
+  auto run = [&](const std::string& id) {
+    FakeRequest r(hub, id);
+    r.trace.Emit(Step::kReceived);
+    r.Respond(200);
+  };
+  run("a");
+  SubscribeOptions first;
+  first.completed_mode = true;
+  first.replay = 1;
+  auto sub = hub.Subscribe(std::move(first), [] {});
+  ASSERT_TRUE(sub.ok());
+  const std::string cursor = hub.TakeBatch(**sub, 100).cursor;  // after "a"
+  EXPECT_EQ(cursor, hub.CursorText(1));
+  run("b");
+  run("c");
+  run("d");
+  SubscribeOptions resume;
+  resume.completed_mode = true;
+  resume.resume_cursor = cursor;
+  auto again = hub.Subscribe(std::move(resume), [] {});
+  ASSERT_TRUE(again.ok());
+  Batch batch = hub.TakeBatch(**again, 100);
+  ASSERT_TRUE(batch.lost.has_value());
+  EXPECT_EQ(batch.lost->traces, 1u);  // b is gone; c and d are kept
+  EXPECT_FALSE(batch.lost->earlier_run);
+  EXPECT_THAT(Steps(batch), ::testing::ElementsAre("c:RECEIVED", "c:RESPONSE_SENT", "d:RECEIVED",
+                                                   "d:RESPONSE_SENT"));
+  EXPECT_EQ(batch.cursor, hub.CursorText(4));
+
+  TraceHub other;
+  SubscribeOptions foreign;
+  foreign.resume_cursor = cursor;
+  auto lost = other.Subscribe(std::move(foreign), [] {});
+  ASSERT_TRUE(lost.ok());
+  EXPECT_TRUE(other.TakeBatch(**lost, 100).lost->earlier_run);
+
+  for (const char* bad : {"", "c1", "c2.0000000000000000.1", "c1.00000000000000zz.1", "c1.0.1",
+                          "c1.0000000000000000.x"}) {
+    SubscribeOptions o;
+    o.resume_cursor = bad;
+    EXPECT_EQ(hub.Subscribe(std::move(o), [] {}).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << bad;
+  }
+  EXPECT_EQ(hub.stats().subscribers, 2u);  // sub and again; the bad ones never subscribed
+  hub.Unsubscribe(**sub);
+  hub.Unsubscribe(**sub);  // idempotent
+  EXPECT_EQ(hub.stats().subscribers, 1u);
+}
+
+TEST(TraceHub, ARequestDestroyedWithoutAFinalEventStillCompletes) {
+  TraceHub hub({.history = 5, .watch_buffer = 100});
+  {
+    FakeRequest r(hub, "x");
+    r.trace.Emit(Step::kReceived);
+  }
+  { FakeRequest r(hub, "never-ran"); }  // no event: not kept
+  EXPECT_EQ(hub.stats().history, 1u);
+}
+
+}  // namespace
+}  // namespace corouter::watch
