@@ -50,7 +50,13 @@ void ExecuteTracedCall::Enqueue(const trace::TraceEvent& event) {
   ToProto(event, out);
   out->set_request_id(request_id_);
   if (event.step == trace::Step::kResponseSent) ToProto(outcome_.response, out->mutable_response());
-  if (!write_in_flight_) WriteNext();
+  if (write_in_flight_ || flush_scheduled_) return;  // it leaves with the next write
+  flush_scheduled_ = true;
+  services_.loop->Schedule([this] {
+    flush_scheduled_ = false;
+    if (!write_in_flight_) WriteNext();
+    MaybeDelete();
+  });
 }
 
 void ExecuteTracedCall::WriteNext() {

@@ -4,16 +4,18 @@
 // ExecuteCall and streams one TraceEvent per step as it happens; the last one,
 // RESPONSE_SENT, carries the response, and the stream then finishes OK.
 //
-// Streaming discipline (gRPC allows one outstanding Write per call): an
-// event emitted while no Write is in flight leaves at once, alone; events
-// emitted while one is in flight gather in the next message
-// (ExecuteTracedResponse.events) and leave together the moment it completes.
-// So nothing is held back, and a burst of steps costs one write, not one
-// each. A failed Write means the peer is gone, and the rest is dropped.
-// Events emitted on executor threads (OFFLOAD_STARTED...) are posted to the
-// loop first, so every Write happens on the loop thread and in sequence
-// order. A request emits a bounded number of events (its steps), which
-// bounds the message.
+// Streaming discipline (gRPC allows one outstanding Write per call): events
+// gather in the next message (ExecuteTracedResponse.events). It leaves when
+// the slice of loop work that emitted them returns to the loop (a flush
+// scheduled on the loop, like Netty's flush consolidation), or, while a
+// Write is in flight, the moment that Write completes. So an event is never
+// held past the work that produced it, and the steps one slice runs through
+// (for an async path operation without an await: all of them) cost one
+// write, not one each. (While a blocking call holds the loop, nothing on
+// that loop moves anyway, writes included.) A failed Write means the peer is gone, and the rest is
+// dropped. Events emitted on executor threads (OFFLOAD_STARTED...) are posted to the loop first, so
+// every Write happens on the loop thread and in sequence order. A request emits a bounded number of
+// events (its steps), which bounds the message.
 //
 // The last message, with RESPONSE_SENT, goes out with the status in one
 // WriteAndFinish. Buffer hints are not used: a Write with
@@ -48,13 +50,14 @@ class ExecuteTracedCall final : public CallBase, public trace::TraceSink {
   void Enqueue(const trace::TraceEvent& event);
   void WriteNext();
   void OnWritten(bool ok);
-  bool Idle() const override { return !write_in_flight_; }
+  bool Idle() const override { return !write_in_flight_ && !flush_scheduled_; }
 
   corouter::v1::ExecuteTracedRequest request_;
   grpc::ServerAsyncWriter<corouter::v1::ExecuteTracedResponse> writer_{&ctx_};
   corouter::v1::ExecuteTracedResponse pending_;  // what the next Write sends
   corouter::v1::ExecuteTracedResponse in_flight_;
   bool write_in_flight_ = false;
+  bool flush_scheduled_ = false;
   bool peer_gone_ = false;
   bool finish_after_writes_ = false;
   app::Outcome outcome_;

@@ -471,3 +471,28 @@ TEST(ExecuteTraced, CoalescesEventsAndEndsWithResponseSent) {
 
 }  // namespace
 }  // namespace corouter::testing
+
+namespace corouter::testing {
+namespace {
+
+// An async path operation without an await runs in one slice of loop work:
+// all its steps leave in one message, with the status.
+TEST(ExecuteTraced, OneSliceOfStepsIsOneMessage) {
+  SeedServer server(0.01);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+  v1::ExecuteTracedRequest request;
+  request.mutable_request()->set_method("GET");
+  request.mutable_request()->set_target("/fast_task/");
+  auto reader = server.stub().ExecuteTraced(&ctx, request);
+  std::vector<v1::ExecuteTracedResponse> messages;
+  v1::ExecuteTracedResponse message;
+  while (reader->Read(&message)) messages.push_back(message);
+  ASSERT_TRUE(reader->Finish().ok());
+  ASSERT_EQ(messages.size(), 1u);
+  ASSERT_EQ(messages[0].events_size(), 5);
+  EXPECT_EQ(messages[0].events(4).step(), v1::STEP_RESPONSE_SENT);
+}
+
+}  // namespace
+}  // namespace corouter::testing
