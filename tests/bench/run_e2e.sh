@@ -181,6 +181,7 @@ measure() {
 # grpc.health.v1 as corouter-server does, and (when HTTP_PATH is set) FastAPI,
 # all started fresh, checked, warmed up, then loaded in turn, round after
 # round, so that a change in the machine's load hits all of them alike.
+# SERVER_ARGS (environment, for one call): extra corouter-server flags.
 # SUBSCRIBER: "live" attaches `corouter watch --plain` (every event, LIVE) to
 # corouter-server for the whole scenario, "stuck" a WatchTraces stream that is
 # never read; the server's watch counters are recorded at the end.
@@ -193,7 +194,8 @@ throughput() {
   srv_pid=() srv_url=() srv_files=() srv_logs=() srv_ticks=()
 
   log "$scenario: starting corouter-server, the floor${floor_health:+ (also with the health service)}${http_path:+ and FastAPI}"
-  start_grpc "$scenario.corouter" "$server_bin" --time-scale 0 --grace 1s
+  # shellcheck disable=SC2086  # SERVER_ARGS is a list of words
+  start_grpc "$scenario.corouter" "$server_bin" --time-scale 0 --grace 1s ${SERVER_ARGS:-}
   srv_pid[corouter]=$server_pid srv_url[corouter]=$(grpc_url "$server_port" "$rpc")
   events=$(check "$server_port" "$frame" "$method" "$kind" 200 16)
   local corouter_port=$server_port
@@ -298,6 +300,10 @@ log "output in $out"
 $py tests/bench/grpc_requests.py frames "$out/frames" >/dev/null
 
 throughput execute_fast_task fast_task.execute Execute execute /fast_task/ floor_health
+# What recording every request for replay (--trace-history, default 1000)
+# costs when nobody watches: the same load with no history.
+SERVER_ARGS="--trace-history 0" throughput execute_fast_task_no_history fast_task.execute Execute \
+  execute ''
 throughput execute_slow_task slow_task.execute Execute execute '/slow_task/1?q=test'
 throughput traced_fast_task fast_task.traced ExecuteTraced traced ''
 throughput watch_live_fast_task fast_task.execute Execute execute '' '' live
