@@ -29,6 +29,12 @@
 // the next event is queued. One write in flight per subscriber is thus the
 // whole protocol: events produced during a write leave together in the next.
 //
+// The sinks dashboards use (issue 8: OTLP spans, Perfetto files, Prometheus
+// metrics, a web page) are meant to be subscribers too: an in-process
+// exporter subscribes in COMPLETED mode with a waker that signals its own
+// thread, and takes whole traces with TakeBatch, so it gets the same bounded
+// queue and drop counting and can never slow a loop.
+//
 // Cursors are "c1.<run>.<n>": n counts completed traces server-wide, run is
 // random per server start, so a cursor from an earlier run is recognised and
 // reported as a loss rather than misread.
