@@ -8,7 +8,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev nlohmann-json3-dev libcli11-dev libre2-dev
-  libgtest-dev libgmock-dev libyaml-cpp-dev libncurses-dev tmux
+  libgtest-dev libgmock-dev libyaml-cpp-dev libncurses-dev tmux procps
   # tests/conformance: the real FastAPI 0.92 and what drives it, and the
   # OpenAPI 3.0 schema its documents are validated against.
   python3-fastapi python3-httpx python3-yaml python3-grpcio python3-protobuf

@@ -137,7 +137,8 @@ check "watch with a bad filter names the field" grep -q "filter.status" "$work/w
 timeout 10 "$client_bin" watch --server "$server" --status 500 >/dev/null 2>"$work/watch-usage.err"
 check "watch --status without --completed is a usage error" test $? -eq 2
 if command -v tmux >/dev/null; then
-  tmux kill-server 2>/dev/null
+  # A tmux server of our own (its own socket): never the user's.
+  tmux() { command tmux -L "corouter-cli-test-$$" "$@"; }
   tmux new-session -d -s corouter-watch -x 140 -y 40 \
     "timeout --foreground 20 '$client_bin' watch --server '$server'; echo \$? >'$work/screen.rc'"
   await_subscribers 1
