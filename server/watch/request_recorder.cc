@@ -6,10 +6,9 @@
 namespace corouter::watch {
 
 RequestRecorder::RequestRecorder(TraceHub& hub, std::string request_id, std::string method)
-    : hub_(hub),
-      serial_(hub.NextSerial()),
-      request_id_(std::move(request_id)),
-      method_(std::move(method)) {
+    : hub_(hub), request_id_(std::move(request_id)) {
+  summary_.serial = hub.NextSerial();
+  summary_.method = std::move(method);
   hub_.Register(this);
 }
 
@@ -23,21 +22,6 @@ void RequestRecorder::OnEvent(trace::TraceEvent event) {
   published->event = std::move(event);
   hub_.Publish(this, std::move(published),
                step == trace::Step::kResponseSent || step == trace::Step::kCancelled);
-}
-
-RequestFacts RequestRecorder::facts() const {
-  RequestFacts f;
-  f.serial = serial_;
-  f.method = method_;
-  f.route_known = route_known_;
-  f.path_template = path_template_;
-  f.endpoint = endpoint_;
-  f.status_code = status_code_;
-  f.failed = failed_;
-  f.cancelled = cancelled_;
-  f.blocked_loop = blocked_loop_;
-  f.duration = duration_;
-  return f;
 }
 
 }  // namespace corouter::watch

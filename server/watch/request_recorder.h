@@ -40,23 +40,13 @@ class RequestRecorder final : public trace::TraceSink {
 
  private:
   friend class TraceHub;
-  RequestFacts facts() const;
 
   TraceHub& hub_;
-  const uint64_t serial_;
   const std::string request_id_;
-  const std::string method_;
   std::optional<ResponseHead> response_;  // loop thread, before RESPONSE_SENT
   // The hub's, under its mutex:
+  TraceSummary summary_;
   std::vector<EventPtr> events_;
-  std::string path_template_;
-  std::string endpoint_;
-  bool route_known_ = false;
-  int status_code_ = 0;
-  bool failed_ = false;
-  bool cancelled_ = false;
-  bool blocked_loop_ = false;
-  std::chrono::nanoseconds duration_{0};
   bool ended_ = false;
 };
 

@@ -18,11 +18,39 @@ uint64_t RandomRun() {
 
 }  // namespace
 
-RequestFacts CompletedTrace::facts() const {
+void TraceSummary::Observe(const WatchEvent& event) {
+  const trace::TraceEvent& e = event.event;
+  switch (e.step) {
+    case trace::Step::kRouteMatched:
+      route_known = true;
+      if (e.route.has_value()) {
+        path_template = e.route->path_template;
+        endpoint = e.route->endpoint;
+      }
+      break;
+    case trace::Step::kFailed:
+      failed = true;
+      break;
+    case trace::Step::kBlockingCall:
+      blocked_loop = true;
+      break;
+    case trace::Step::kCancelled:
+      cancelled = true;
+      break;
+    case trace::Step::kResponseSent:
+      if (event.response.has_value()) status_code = event.response->status_code;
+      break;
+    default:
+      break;
+  }
+  duration = std::max(duration, e.elapsed);
+}
+
+RequestFacts TraceSummary::facts() const {
   RequestFacts f;
   f.serial = serial;
   f.method = method;
-  f.route_known = true;
+  f.route_known = route_known;
   f.path_template = path_template;
   f.endpoint = endpoint;
   f.status_code = status_code;
@@ -66,37 +94,14 @@ void TraceHub::Publish(RequestRecorder* recorder, EventPtr event, bool final) {
     RequestRecorder& r = *recorder;
     if (r.ended_) return;
     const trace::TraceEvent& e = event->event;
-    switch (e.step) {
-      case trace::Step::kRouteMatched:
-        r.route_known_ = true;
-        if (e.route.has_value()) {
-          r.path_template_ = e.route->path_template;
-          r.endpoint_ = e.route->endpoint;
-        }
-        break;
-      case trace::Step::kFailed:
-        r.failed_ = true;
-        break;
-      case trace::Step::kBlockingCall:
-        r.blocked_loop_ = true;
-        break;
-      case trace::Step::kCancelled:
-        r.cancelled_ = true;
-        break;
-      case trace::Step::kResponseSent:
-        if (event->response.has_value()) r.status_code_ = event->response->status_code;
-        break;
-      default:
-        break;
-    }
-    r.duration_ = std::max(r.duration_, e.elapsed);
+    r.summary_.Observe(*event);
     r.events_.push_back(event);
     if (final) {
-      r.route_known_ = true;  // no route now means none
+      r.summary_.route_known = true;  // no route now means none
       ++completed_;
     }
     if (!live_.empty()) {
-      const RequestFacts facts = r.facts();
+      const RequestFacts facts = r.summary_.facts();
       for (const std::shared_ptr<Subscription>& s : live_) {
         if (s->options_.filter.Live(facts) != WatchFilter::Verdict::kPass) continue;
         if (s->options_.filter.needs_route() && e.step == trace::Step::kRouteMatched) {
@@ -123,7 +128,7 @@ void TraceHub::End(RequestRecorder* recorder) {
       in_flight_.erase(recorder);
       return;
     }
-    recorder->route_known_ = true;
+    recorder->summary_.route_known = true;
     EndLocked(recorder, ++completed_, &wakes);
   }
   for (const Waker& wake : wakes) wake();
@@ -135,22 +140,14 @@ void TraceHub::EndLocked(RequestRecorder* recorder, uint64_t cursor, std::vector
   in_flight_.erase(recorder);
   auto trace = std::make_shared<CompletedTrace>();
   trace->cursor = cursor;
-  trace->serial = r.serial_;
-  trace->method = r.method_;
-  trace->path_template = std::move(r.path_template_);
-  trace->endpoint = std::move(r.endpoint_);
-  trace->status_code = r.status_code_;
-  trace->failed = r.failed_;
-  trace->cancelled = r.cancelled_;
-  trace->blocked_loop = r.blocked_loop_;
-  trace->duration = r.duration_;
+  trace->summary = std::move(r.summary_);
   trace->events = std::move(r.events_);
   if (options_.history > 0) {
     history_.push_back(trace);
     if (history_.size() > options_.history) history_.pop_front();
   }
   if (completed_subs_.empty()) return;
-  const RequestFacts facts = trace->facts();
+  const RequestFacts facts = trace->summary.facts();
   for (const std::shared_ptr<Subscription>& s : completed_subs_) {
     if (s->options_.filter.Completed(facts)) PushLocked(*s, {nullptr, trace, cursor}, wakes);
   }
@@ -205,7 +202,7 @@ absl::StatusOr<std::shared_ptr<TraceHub::Subscription>> TraceHub::Subscribe(
     s->cursor_ = completed_;
   }
   for (size_t i = first; i < history_.size(); ++i) {
-    if (o.filter.Completed(history_[i]->facts())) s->replay_.push_back(history_[i]);
+    if (o.filter.Completed(history_[i]->summary.facts())) s->replay_.push_back(history_[i]);
   }
   if (!resume.has_value() || s->replay_.empty()) s->cursor_ = completed_;
   if (o.completed_mode) {
@@ -213,11 +210,12 @@ absl::StatusOr<std::shared_ptr<TraceHub::Subscription>> TraceHub::Subscribe(
   } else {
     // What in flight requests emitted so far, oldest request first.
     std::vector<RequestRecorder*> running(in_flight_.begin(), in_flight_.end());
-    std::sort(
-        running.begin(), running.end(),
-        [](const RequestRecorder* a, const RequestRecorder* b) { return a->serial_ < b->serial_; });
+    std::sort(running.begin(), running.end(),
+              [](const RequestRecorder* a, const RequestRecorder* b) {
+                return a->summary_.serial < b->summary_.serial;
+              });
     for (RequestRecorder* r : running) {
-      if (r->events_.empty() || o.filter.Live(r->facts()) != WatchFilter::Verdict::kPass) {
+      if (r->events_.empty() || o.filter.Live(r->summary_.facts()) != WatchFilter::Verdict::kPass) {
         continue;
       }
       for (const EventPtr& e : r->events_) PushLocked(*s, {e, nullptr, completed_}, &unused);

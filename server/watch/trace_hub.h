@@ -79,11 +79,12 @@ struct WatchEvent {
 };
 using EventPtr = std::shared_ptr<const WatchEvent>;
 
-/// One request's whole trace, once it ended.
-struct CompletedTrace {
-  uint64_t cursor = 0;  // 1, 2, 3... server-wide, in completion order
+/// What the filters look at of one request, kept up to date from its events
+/// while it runs (Observe) and frozen in its CompletedTrace.
+struct TraceSummary {
   uint64_t serial = 0;
   std::string method;
+  bool route_known = false;
   std::string path_template;  // empty: no route
   std::string endpoint;
   int status_code = 0;  // 0: no response
@@ -91,9 +92,18 @@ struct CompletedTrace {
   bool cancelled = false;
   bool blocked_loop = false;
   std::chrono::nanoseconds duration{0};
-  std::vector<EventPtr> events;
 
+  /// Takes in what `event` tells of the request.
+  void Observe(const WatchEvent& event);
+  /// A view for WatchFilter (valid while this summary lives).
   RequestFacts facts() const;
+};
+
+/// One request's whole trace, once it ended.
+struct CompletedTrace {
+  uint64_t cursor = 0;  // 1, 2, 3... server-wide, in completion order
+  TraceSummary summary;
+  std::vector<EventPtr> events;
 };
 using TracePtr = std::shared_ptr<const CompletedTrace>;
 

@@ -24,17 +24,6 @@ using std::chrono::steady_clock;
 using ::testing::HasSubstr;
 namespace v1 = corouter::v1;
 
-// Polls `predicate` until it holds or `deadline` passes.
-template <typename Predicate>
-bool Eventually(Predicate predicate, milliseconds deadline = milliseconds(5000)) {
-  const auto until = steady_clock::now() + deadline;
-  while (steady_clock::now() < until) {
-    if (predicate()) return true;
-    std::this_thread::sleep_for(milliseconds(2));
-  }
-  return predicate();
-}
-
 TEST(Loops, WithTwoLoopsConcurrentCallsRunOnBoth) {
   grpc_front::ServerOptions options;
   options.loops = 2;

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -109,6 +110,19 @@ class SeedServer : public TestServer {
   explicit SeedServer(double time_scale, grpc_front::ServerOptions options = {})
       : TestServer(app::BuildSeedApp({.time_scale = time_scale}), std::move(options)) {}
 };
+
+/// Polls `predicate` every 2 ms until it holds or `deadline` passes; its
+/// last value.
+template <typename Predicate>
+bool Eventually(Predicate predicate,
+                std::chrono::milliseconds deadline = std::chrono::milliseconds(5000)) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < until) {
+    if (predicate()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return predicate();
+}
 
 /// The steps of a trace, in order.
 inline std::vector<corouter::v1::Step> Steps(const std::vector<corouter::v1::TraceEvent>& events) {

@@ -22,16 +22,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 namespace v1 = corouter::v1;
 
-template <typename Predicate>
-bool Eventually(Predicate predicate, milliseconds deadline = milliseconds(10000)) {
-  const auto until = steady_clock::now() + deadline;
-  while (steady_clock::now() < until) {
-    if (predicate()) return true;
-    std::this_thread::sleep_for(milliseconds(2));
-  }
-  return predicate();
-}
-
 v1::GetStatsResponse Stats(TestServer& server) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
