@@ -180,6 +180,23 @@ check "an unreachable server exits 1" test $? -eq 1
 check "an unreachable server is one line" test "$(wc -l <"$work/down.err")" -eq 1
 check "an unreachable server is named" grep -q "cannot reach server $server" "$work/down.err"
 
+# The docs stay true: every server flag the README's table names is one the
+# server has, and every `corouter watch` flag docs/tracing.md names is one the
+# CLI has.
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+"$server_bin" --help >"$work/server-help.txt" 2>&1
+"$client_bin" watch --help >"$work/watch-help.txt" 2>&1
+docs_ok=0
+for flag in $(grep -oE '^\| `--[a-z-]+' "$repo/README.md" | sed 's/^| `//'); do
+  grep -q -- "$flag" "$work/server-help.txt" || { echo "README names $flag; the server has none" >&2; docs_ok=1; }
+done
+check "the README's server flags exist" test "$docs_ok" -eq 0
+docs_ok=0
+for flag in $(sed -n '/^corouter watch \[/,/^```/p' "$repo/docs/tracing.md" | grep -oE -- '--[a-z-]+' | sort -u); do
+  grep -q -- "$flag" "$work/watch-help.txt" || { echo "docs/tracing.md names $flag; corouter watch has none" >&2; docs_ok=1; }
+done
+check "docs/tracing.md's watch flags exist" test "$docs_ok" -eq 0
+
 # Bad server flags are refused before listening.
 timeout 10 "$server_bin" --loops 0 >"$work/s1.out" 2>&1
 check "server refuses --loops 0" test $? -ne 0
