@@ -35,10 +35,6 @@ absl::Status CallBase::Admit(const corouter::v1::HttpRequest& request,
                              const std::string& request_id, trace::TraceSink* sink) {
   wire_ = FromProto(request);
   request_id_ = request_id.empty() ? services_.NextRequestId() : request_id;
-  watch::TraceHub* hub = services_.shared->hub;
-  if (hub != nullptr && hub->enabled()) recorder_.emplace(*hub, request_id_, wire_.method);
-  trace_.emplace(services_.loop->index(), sink, recorder_.has_value() ? &*recorder_ : nullptr);
-  context_ = loop::TaskContext(services_.loop, services_.executor, &*trace_);
   if (absl::Status status = app::Engine::Validate(wire_); !status.ok()) return status;
   if (!services_.shared->TryAdmit()) {
     services_.counters.refused.fetch_add(1, std::memory_order_relaxed);
@@ -48,6 +44,12 @@ absl::Status CallBase::Admit(const corouter::v1::HttpRequest& request,
   }
   admitted_ = true;
   services_.counters.in_flight.fetch_add(1, std::memory_order_relaxed);
+  // Only an admitted request is traced: a refused one costs the trace feed
+  // nothing (it never ran, so it has no steps).
+  watch::TraceHub* hub = services_.shared->hub;
+  if (hub != nullptr && hub->enabled()) recorder_.emplace(*hub, request_id_, wire_.method);
+  trace_.emplace(services_.loop->index(), sink, recorder_.has_value() ? &*recorder_ : nullptr);
+  context_ = loop::TaskContext(services_.loop, services_.executor, &*trace_);
 
   const absl::Duration cap = services_.shared->max_deadline;
   if (cap > absl::ZeroDuration() &&

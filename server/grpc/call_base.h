@@ -57,9 +57,9 @@ class CallBase {
   /// Returns false in the latter case, after deleting `this`.
   bool Arrived(bool ok);
 
-  /// Turns `request` into a WireRequest, assigns the request id, starts the
-  /// trace (with `sink`, which may be null, and the server's trace feed when
-  /// it is enabled) and counts the request in.
+  /// Turns `request` into a WireRequest, assigns the request id, counts the
+  /// request in and starts its trace (with `sink`, which may be null, and the
+  /// server's trace feed when it is enabled).
   /// Errors: INVALID_ARGUMENT for what is not an HTTP request (see
   /// app::Engine::Validate); RESOURCE_EXHAUSTED beyond --max-in-flight.
   absl::Status Admit(const corouter::v1::HttpRequest& request, const std::string& request_id,

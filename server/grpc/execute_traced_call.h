@@ -12,10 +12,11 @@
 // held past the work that produced it, and the steps one slice runs through
 // (for an async path operation without an await: all of them) cost one
 // write, not one each. (While a blocking call holds the loop, nothing on
-// that loop moves anyway, writes included.) A failed Write means the peer is gone, and the rest is
-// dropped. Events emitted on executor threads (OFFLOAD_STARTED...) are posted to the loop first, so
-// every Write happens on the loop thread and in sequence order. A request emits a bounded number of
-// events (its steps), which bounds the message.
+// that loop moves anyway, writes included.) A failed Write means the peer is
+// gone, and the rest is dropped. Events emitted on executor threads
+// (OFFLOAD_STARTED...) are posted to the loop first, so every Write happens
+// on the loop thread and in sequence order. A request emits a bounded number
+// of events (its steps), which bounds the message.
 //
 // The last message, with RESPONSE_SENT, goes out with the status in one
 // WriteAndFinish. Buffer hints are not used: a Write with

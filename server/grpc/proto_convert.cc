@@ -68,6 +68,19 @@ void ToProto(const trace::TraceEvent& event, v1::TraceEvent* out) {
   }
 }
 
+void ToProto(const watch::WatchEvent& event, v1::TraceEvent* out) {
+  ToProto(event.event, out);
+  out->set_request_id(event.request_id);
+  if (!event.response.has_value()) return;
+  v1::HttpResponse* response = out->mutable_response();
+  response->set_status_code(event.response->status_code);
+  for (const auto& [name, value] : event.response->headers) {
+    v1::HttpHeader* header = response->add_headers();
+    header->set_name(name);
+    header->set_value(value);
+  }
+}
+
 void ToProto(const app::App& app, v1::ListRoutesResponse* out) {
   for (const app::PathOperation& op : app.operations()) {
     v1::Route* route = out->add_routes();

@@ -11,6 +11,7 @@
 #include "server/app/engine.h"
 #include "server/http/response.h"
 #include "server/trace/trace_event.h"
+#include "server/watch/trace_hub.h"
 
 namespace corouter::grpc_front {
 
@@ -21,6 +22,9 @@ void ToProto(const http::Response& response, corouter::v1::HttpResponse* out);
 void ToProto(const app::RouteInfo& route, corouter::v1::RouteMatch* out);
 /// Everything but the response, which the sender attaches.
 void ToProto(const trace::TraceEvent& event, corouter::v1::TraceEvent* out);
+/// A trace feed event: the event, its request id and, on RESPONSE_SENT, the
+/// response's status and headers (the feed carries no bodies).
+void ToProto(const watch::WatchEvent& event, corouter::v1::TraceEvent* out);
 /// The route table in registration order.
 void ToProto(const app::App& app, corouter::v1::ListRoutesResponse* out);
 

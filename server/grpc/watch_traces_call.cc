@@ -60,20 +60,6 @@ absl::StatusOr<watch::SubscribeOptions> SubscribeOptionsFromProto(
   return options;
 }
 
-void ToProto(const watch::WatchEvent& event, v1::TraceEvent* out) {
-  ToProto(event.event, out);
-  out->set_request_id(event.request_id);
-  if (event.response.has_value()) {
-    v1::HttpResponse* response = out->mutable_response();
-    response->set_status_code(event.response->status_code);
-    for (const auto& [name, value] : event.response->headers) {
-      v1::HttpHeader* header = response->add_headers();
-      header->set_name(name);
-      header->set_value(value);
-    }
-  }
-}
-
 void WatchTracesCall::Request(LoopServices& services) {
   auto* call = new WatchTracesCall(services);
   call->ArmDoneNotification();
@@ -90,21 +76,22 @@ void WatchTracesCall::OnArrived(bool ok) {
   if (!Arrived(ok)) return;
   Request(services_);
   absl::StatusOr<watch::SubscribeOptions> options = SubscribeOptionsFromProto(request_);
-  absl::StatusOr<std::shared_ptr<watch::TraceHub::Subscription>> subscription =
-      options.ok()
-          ? services_.shared->hub->Subscribe(*std::move(options),
-                                             [loop = services_.loop, handle = handle_] {
-                                               loop->Post([handle] {
-                                                 if (handle->call != nullptr) handle->call->Pump();
-                                               });
-                                             })
-          : absl::StatusOr<std::shared_ptr<watch::TraceHub::Subscription>>(options.status());
-  if (!subscription.ok()) {
-    set_finish_started();
-    writer_.Finish(ToGrpcStatus(subscription.status()), finish_tag());
+  absl::Status status = options.status();
+  if (status.ok()) {
+    // The hub calls this on the publishing thread: hop to our loop.
+    auto wake = [loop = services_.loop, handle = handle_] {
+      loop->Post([handle] {
+        if (handle->call != nullptr) handle->call->Pump();
+      });
+    };
+    auto subscription = services_.shared->hub->Subscribe(*std::move(options), std::move(wake));
+    status = subscription.status();
+    if (status.ok()) subscription_ = *std::move(subscription);
+  }
+  if (!status.ok()) {
+    FinishOnce(ToGrpcStatus(status));
     return;
   }
-  subscription_ = *std::move(subscription);
   services_.watches.insert(this);
   Pump();
 }

@@ -41,9 +41,6 @@ namespace corouter::grpc_front {
 absl::StatusOr<watch::SubscribeOptions> SubscribeOptionsFromProto(
     const corouter::v1::WatchTracesRequest& request);
 
-/// The wire form of one hub event.
-void ToProto(const watch::WatchEvent& event, corouter::v1::TraceEvent* out);
-
 class WatchTracesCall final : public CallBase {
  public:
   /// Events in one message at most (a whole replayed or COMPLETED trace is

@@ -195,16 +195,16 @@ absl::StatusOr<std::shared_ptr<TraceHub::Subscription>> TraceHub::Subscribe(
       }
       if (after + 1 < oldest) s->lost_ = Loss{oldest - after - 1, false};
       first = after + 1 < oldest ? 0 : static_cast<size_t>(after + 1 - oldest);
-      s->cursor_ = after;
     }
   } else {
     first = history_.size() - std::min(o.replay, history_.size());
-    s->cursor_ = completed_;
   }
   for (size_t i = first; i < history_.size(); ++i) {
     if (o.filter.Completed(history_[i]->summary.facts())) s->replay_.push_back(history_[i]);
   }
-  if (!resume.has_value() || s->replay_.empty()) s->cursor_ = completed_;
+  // Everything up to now is replayed or not wanted; each replayed trace
+  // sets the cursor to its own as it is taken.
+  s->cursor_ = completed_;
   if (o.completed_mode) {
     completed_subs_.push_back(s);
   } else {

@@ -66,15 +66,12 @@ WatchFilter::Verdict WatchFilter::Live(const RequestFacts& facts) const {
   if (!methods_.empty() && !methods_.contains(facts.method)) return Verdict::kReject;
   if (!needs_route()) return Verdict::kPass;
   if (!facts.route_known) return Verdict::kHold;
+  // A request without a route (404, 405) passes no route field.
+  if (facts.path_template.empty()) return Verdict::kReject;
   if (!path_templates_.empty() && !path_templates_.contains(facts.path_template)) {
     return Verdict::kReject;
   }
-  // A request without a route has no endpoint either.
-  if (!endpoints_.empty() &&
-      (facts.path_template.empty() || !endpoints_.contains(facts.endpoint))) {
-    return Verdict::kReject;
-  }
-  if (facts.path_template.empty()) return Verdict::kReject;
+  if (!endpoints_.empty() && !endpoints_.contains(facts.endpoint)) return Verdict::kReject;
   return Verdict::kPass;
 }
 
