@@ -211,6 +211,8 @@ int Main(int argc, char** argv) {
                                    "only with --completed (a live event comes before the "
                                    "request has ended)");
       }
+      // On the wire an unset (zero) rate means 1, so --sample 0 is sent as the
+      // tiniest rate: a request passes only if its hash is exactly 0 (1 in 2^53).
       if (watch_sample < 1.0) f.set_sample_rate(watch_sample == 0.0 ? 1e-300 : watch_sample);
       r.set_replay(watch_replay);
       r.set_resume_cursor(watch_resume);

@@ -77,7 +77,9 @@ void ExpectWhole(const std::vector<v1::TraceEvent>& trace, const std::string& id
 }
 
 TEST(WatchTraces, SeesSeed004Live) {
-  SeedServer server(0.2);  // /slow_task sleeps 1 s
+  // /slow_task sleeps 5 s, as in the seed: a margin no loaded or sanitized
+  // build comes near (1 s was not enough under ASan on 2 busy cores).
+  SeedServer server(1.0);
   WatchClient watch(server.stub(), Live());
   AwaitSubscribers(server, 1);
   auto slow =
@@ -96,6 +98,17 @@ TEST(WatchTraces, SeesSeed004Live) {
   ASSERT_TRUE(watch.WaitFor([](const auto& e) { return Has(e, "A", v1::STEP_RESPONSE_SENT); }));
   const auto a = Of(watch.Events(), "A");
   ExpectWhole(a, "A");
+  // In the feed's order (one loop), all of B lies between A's await and
+  // its resumption.
+  const auto all = watch.Events();
+  auto position = [&](const std::string& id, v1::Step step) {
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (all[i].request_id() == id && all[i].step() == step) return i;
+    }
+    return all.size();
+  };
+  EXPECT_LT(position("A", v1::STEP_AWAIT_STARTED), position("B", v1::STEP_RECEIVED));
+  EXPECT_LT(position("B", v1::STEP_RESPONSE_SENT), position("A", v1::STEP_AWAIT_RESUMED));
   EXPECT_EQ(a.back().response().status_code(), 200);
   EXPECT_TRUE(a.back().response().body().empty());  // the feed leaves bodies out
   EXPECT_EQ(a[1].route().path_template(), "/slow_task/{item_id}");
@@ -149,7 +162,7 @@ TEST(WatchTraces, MethodAndEndpointFiltersCombine) {
 }
 
 TEST(WatchTraces, CompletedModeFiltersOnStatusOutcomeAndDuration) {
-  SeedServer server(0.05);  // /items sleeps 5 ms, /wait 100 ms
+  SeedServer server(0.1);  // /items sleeps 10 ms, /wait 200 ms
   v1::WatchTracesRequest status = Completed();
   status.mutable_filter()->add_status("4xx");
   WatchClient by_status(server.stub(), status);
@@ -157,7 +170,7 @@ TEST(WatchTraces, CompletedModeFiltersOnStatusOutcomeAndDuration) {
   failed.mutable_filter()->add_outcomes(v1::OUTCOME_FAILED);
   WatchClient by_outcome(server.stub(), failed);
   v1::WatchTracesRequest slow = Completed();
-  slow.mutable_filter()->set_min_duration_nanos(50'000'000);
+  slow.mutable_filter()->set_min_duration_nanos(100'000'000);
   WatchClient by_duration(server.stub(), slow);
   v1::WatchTracesRequest exact = Completed();
   exact.mutable_filter()->add_status("200");
@@ -240,7 +253,7 @@ TEST(WatchTraces, ReplayThenLiveWithNoGapAndNoDuplicate) {
 }
 
 TEST(WatchTraces, LiveSubscriberGetsInFlightRequestsWhole) {
-  SeedServer server(0.2);  // /wait sleeps 400 ms
+  SeedServer server(1.0);  // /wait sleeps 2 s: time enough to subscribe meanwhile
   auto waiting = std::async(std::launch::async, [&] { return Send(server, "W", "/wait"); });
   ASSERT_TRUE(Eventually([&] { return Stats(server).in_flight() == 1; }));
   WatchClient watch(server.stub(), Live());
