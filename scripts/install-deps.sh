@@ -13,6 +13,9 @@ packages=(
   # OpenAPI 3.0 schema its documents are validated against.
   python3-fastapi python3-httpx python3-yaml python3-grpcio python3-protobuf
   python3-jsonschema openapi-specification
+  # GET /metrics (cpp-httplib serves it; the test parses it with the
+  # Prometheus client's own parser).
+  libcpp-httplib-dev python3-prometheus-client
 )
 packages+=("$@")
 

@@ -90,12 +90,67 @@ int main(int argc, char** argv) {
                  "dropped and counted")
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{10000000}));
+  corouter::otlp::OtlpOptions otlp;
+  std::string otlp_delay_text = "5s";
+  std::string otlp_timeout_text = "10s";
+  auto* otlp_endpoint =
+      cli.add_option("--otlp-endpoint", otlp.endpoint,
+                     "export every request as an OTLP span to this OTLP/gRPC receiver "
+                     "(HOST:PORT, plaintext; off when not given)");
+  cli.add_option("--otlp-service-name", otlp.service_name, "the spans' service.name")
+      ->capture_default_str()
+      ->needs(otlp_endpoint);
+  cli.add_option("--otlp-queue-size", otlp.max_queue_spans,
+                 "spans queued for export at most; beyond it spans are dropped and counted")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{10000000}))
+      ->needs(otlp_endpoint);
+  cli.add_option("--otlp-batch-size", otlp.max_batch_spans,
+                 "spans per Export call at most (no more than --otlp-queue-size)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{10000000}))
+      ->needs(otlp_endpoint);
+  cli.add_option("--otlp-schedule-delay", otlp_delay_text, "the longest a span waits for its batch")
+      ->capture_default_str()
+      ->needs(otlp_endpoint);
+  cli.add_option("--otlp-timeout", otlp_timeout_text, "deadline of one Export call")
+      ->capture_default_str()
+      ->needs(otlp_endpoint);
+  cli.add_option("--metrics-listen", options.metrics_listen,
+                 "serve Prometheus metrics on GET /metrics at this HOST:PORT (port 0: the OS "
+                 "picks; off when not given)");
+  std::string metrics_port_file;
+  cli.add_option("--metrics-port-file", metrics_port_file,
+                 "write the metrics endpoint's bound port to this file once listening");
   CLI11_PARSE(cli, argc, argv);
 
   absl::Duration grace;
   if (!ParseFlagDuration("--grace", grace_text, &grace) ||
       !ParseFlagDuration("--max-deadline", max_deadline_text, &options.max_deadline) ||
-      !ParseFlagDuration("--slow-callback", slow_callback_text, &options.slow_callback)) {
+      !ParseFlagDuration("--slow-callback", slow_callback_text, &options.slow_callback) ||
+      !ParseFlagDuration("--otlp-schedule-delay", otlp_delay_text, &otlp.schedule_delay) ||
+      !ParseFlagDuration("--otlp-timeout", otlp_timeout_text, &otlp.export_timeout)) {
+    return 2;
+  }
+  if (otlp_endpoint->count() > 0) {
+    if (absl::StatusOr<std::string> endpoint = corouter::otlp::ParseOtlpEndpoint(otlp.endpoint);
+        !endpoint.ok()) {
+      std::cerr << "corouter-server: --otlp-endpoint: " << endpoint.status().message() << std::endl;
+      return 2;
+    }
+    if (otlp.max_batch_spans > otlp.max_queue_spans) {
+      std::cerr << "corouter-server: --otlp-batch-size " << otlp.max_batch_spans
+                << " is more than --otlp-queue-size " << otlp.max_queue_spans << std::endl;
+      return 2;
+    }
+    if (otlp.export_timeout <= absl::ZeroDuration()) {
+      std::cerr << "corouter-server: --otlp-timeout must be more than 0s" << std::endl;
+      return 2;
+    }
+    options.otlp = otlp;
+  }
+  if (!metrics_port_file.empty() && options.metrics_listen.empty()) {
+    std::cerr << "corouter-server: --metrics-port-file needs --metrics-listen" << std::endl;
     return 2;
   }
 
@@ -127,7 +182,27 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  if (!metrics_port_file.empty()) {
+    std::ofstream out(metrics_port_file);
+    out << server.metrics_port() << "\n";
+    if (!out) {
+      std::cerr << "corouter-server: --metrics-port-file: cannot write " << metrics_port_file
+                << ": " << std::strerror(errno) << std::endl;
+      server.Shutdown(absl::ZeroDuration());
+      return 1;
+    }
+  }
   const std::string host = options.address.substr(0, options.address.rfind(':'));
+  if (server.metrics_port() > 0) {
+    const std::string metrics_host =
+        options.metrics_listen.substr(0, options.metrics_listen.rfind(':'));
+    std::cout << "corouter-server: metrics on http://" << metrics_host << ":"
+              << server.metrics_port() << "/metrics" << std::endl;
+  }
+  if (options.otlp.has_value()) {
+    std::cout << "corouter-server: exporting spans to " << options.otlp->endpoint << " (OTLP/gRPC)"
+              << std::endl;
+  }
   std::cout << "corouter-server listening on " << host << ":" << *port << " (" << options.loops
             << (options.loops == 1 ? " event loop" : " event loops") << ", executor capacity "
             << options.executor_threads << ", "

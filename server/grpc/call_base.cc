@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/grpc/proto_convert.h"
+#include "server/http/headers.h"
 
 namespace corouter::grpc_front {
 
@@ -34,6 +35,7 @@ bool CallBase::Arrived(bool ok) {
 absl::Status CallBase::Admit(const corouter::v1::HttpRequest& request,
                              const std::string& request_id, trace::TraceSink* sink) {
   wire_ = FromProto(request);
+  method_ = wire_.method;  // wire_ moves into the engine; the stats need the method after
   request_id_ = request_id.empty() ? services_.NextRequestId() : request_id;
   if (absl::Status status = app::Engine::Validate(wire_); !status.ok()) return status;
   if (!services_.shared->TryAdmit()) {
@@ -47,7 +49,7 @@ absl::Status CallBase::Admit(const corouter::v1::HttpRequest& request,
   // Only an admitted request is traced: a refused one costs the trace feed
   // nothing (it never ran, so it has no steps).
   watch::TraceHub* hub = services_.shared->hub;
-  if (hub != nullptr && hub->enabled()) recorder_.emplace(*hub, request_id_, wire_.method);
+  if (hub != nullptr && hub->enabled()) recorder_.emplace(*hub, request_id_, RequestInfoOf());
   trace_.emplace(services_.loop->index(), sink, recorder_.has_value() ? &*recorder_ : nullptr);
   context_ = loop::TaskContext(services_.loop, services_.executor, &*trace_);
 
@@ -62,6 +64,29 @@ absl::Status CallBase::Admit(const corouter::v1::HttpRequest& request,
   return absl::OkStatus();
 }
 
+watch::RequestInfo CallBase::RequestInfoOf() const {
+  watch::RequestInfo info{wire_.method, wire_.target, {}, {}};
+  // The caller's W3C trace context: the HTTP request's own header fields
+  // (what an HTTP server would continue), else the gRPC call's metadata
+  // (what a gRPC-instrumented client sends). tracestate only goes with the
+  // traceparent it came with.
+  if (std::optional<std::string_view> parent = http::FindHeader(wire_.headers, "traceparent")) {
+    info.traceparent = std::string(*parent);
+    if (std::optional<std::string_view> state = http::FindHeader(wire_.headers, "tracestate")) {
+      info.tracestate = std::string(*state);
+    }
+    return info;
+  }
+  const auto& metadata = ctx_.client_metadata();
+  if (auto it = metadata.find("traceparent"); it != metadata.end()) {
+    info.traceparent = std::string(it->second.data(), it->second.size());
+    if (auto st = metadata.find("tracestate"); st != metadata.end()) {
+      info.tracestate = std::string(st->second.data(), st->second.size());
+    }
+  }
+  return info;
+}
+
 grpc::Status CallBase::Complete(const app::Outcome& outcome) {
   max_deadline_.reset();
   if (admitted_) {
@@ -73,13 +98,19 @@ grpc::Status CallBase::Complete(const app::Outcome& outcome) {
       outcome.route.has_value()
           ? static_cast<size_t>(outcome.route->operation - services_.app->operations().data())
           : services_.route_stats->routes();
-  services_.route_stats->Record(route, std::chrono::steady_clock::now() - trace_->received(),
-                                outcome.cancelled);
+  services_.route_stats->Record(
+      route, std::chrono::steady_clock::now() - trace_->received(),
+      stats::RouteStats::Ending{method_, outcome.cancelled ? 0 : outcome.response.status_code,
+                                outcome.cancelled,
+                                outcome.cancelled && context_.deadline_exceeded()});
   if (!outcome.cancelled) {
     services_.counters.completed.fetch_add(1, std::memory_order_relaxed);
     return grpc::Status::OK;
   }
   services_.counters.cancelled.fetch_add(1, std::memory_order_relaxed);
+  if (context_.deadline_exceeded()) {
+    services_.counters.deadline_exceeded.fetch_add(1, std::memory_order_relaxed);
+  }
   return grpc::Status(context_.deadline_exceeded() ? grpc::StatusCode::DEADLINE_EXCEEDED
                                                    : grpc::StatusCode::CANCELLED,
                       context_.cancel_reason());

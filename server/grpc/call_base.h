@@ -65,6 +65,9 @@ class CallBase {
   absl::Status Admit(const corouter::v1::HttpRequest& request, const std::string& request_id,
                      trace::TraceSink* sink);
 
+  /// What the trace feed keeps of the admitted request (wire_ and ctx_).
+  watch::RequestInfo RequestInfoOf() const;
+
   /// The handler is done: counts the request out and stops its deadline
   /// timer. Returns the gRPC status to finish with: OK, or for a cancelled
   /// request DEADLINE_EXCEEDED / CANCELLED with the reason.
@@ -94,6 +97,7 @@ class CallBase {
   grpc::ServerContext ctx_;
   LoopServices& services_;
   app::WireRequest wire_;
+  std::string method_;  // wire_.method, kept after wire_ is moved into the engine
   std::string request_id_;
   // Declared before trace_, which refers to it.
   std::optional<watch::RequestRecorder> recorder_;

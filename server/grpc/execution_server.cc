@@ -31,6 +31,12 @@ absl::StatusOr<int> ExecutionServer::Start() {
         absl::StrCat("the app has a registration error: ", app_.status().message()));
   }
   if (options_.loops == 0) return absl::InvalidArgumentError("loops must be at least 1");
+  if (options_.otlp.has_value()) {
+    if (absl::StatusOr<std::string> endpoint = otlp::ParseOtlpEndpoint(options_.otlp->endpoint);
+        !endpoint.ok()) {
+      return endpoint.status();
+    }
+  }
   started_ = true;
   shared_.max_in_flight = options_.max_in_flight;
   shared_.max_deadline = options_.max_deadline;
@@ -59,6 +65,16 @@ absl::StatusOr<int> ExecutionServer::Start() {
   hub_ = std::make_unique<watch::TraceHub>(watch::TraceHubOptions{
       .history = options_.trace_history, .watch_buffer = options_.watch_buffer});
   shared_.hub = hub_.get();
+  if (options_.otlp.has_value()) {
+    absl::StatusOr<std::unique_ptr<otlp::OtlpExporter>> exporter =
+        otlp::OtlpExporter::Start(*hub_, *options_.otlp);
+    if (!exporter.ok()) {
+      Abandon();
+      return exporter.status();
+    }
+    otlp_ = *std::move(exporter);
+    shared_.otlp = otlp_.get();
+  }
   executor_ = std::make_unique<loop::Executor>(options_.executor_threads);
   shared_.executor = executor_.get();
   shared_.started = std::chrono::steady_clock::now();
@@ -101,12 +117,39 @@ absl::StatusOr<int> ExecutionServer::Start() {
       event_loop->Run();
     });
   }
+  if (!options_.metrics_listen.empty()) {
+    metrics_ = std::make_unique<metrics::MetricsServer>([this] {
+      corouter::v1::GetStatsResponse stats;
+      SnapshotStats(shared_, app_, &stats);
+      return stats;
+    });
+    absl::StatusOr<int> metrics_port = metrics_->Start(options_.metrics_listen);
+    if (!metrics_port.ok()) {
+      Shutdown(absl::ZeroDuration());
+      return metrics_port.status();
+    }
+    metrics_port_ = *metrics_port;
+  }
   return port;
+}
+
+void ExecutionServer::Abandon() {
+  // Nothing runs yet: no loop thread, no call requested.
+  server_->Shutdown();
+  server_.reset();
+  cqs_.clear();
+  shared_.hub = nullptr;
+  hub_.reset();
+  stopped_ = true;
 }
 
 void ExecutionServer::Shutdown(absl::Duration grace) {
   if (!started_ || stopped_) return;
   stopped_ = true;
+  // Spans of requests finishing within the grace period are still exported;
+  // the exporter's flush must end with the grace period too.
+  const absl::Time grace_ends = absl::Now() + grace;
+  if (metrics_ != nullptr) metrics_->Stop();
   // Open health Watch and WatchTraces streams would hold the grace period:
   // end them first.
   for (size_t i = 0; i < loops_.size(); ++i) {
@@ -135,7 +178,12 @@ void ExecutionServer::Shutdown(absl::Duration grace) {
   for (auto& thread : threads_) thread.join();
   threads_.clear();
   executor_.reset();
-  // Every request has ended, and so has every subscriber.
+  // Every request has ended, and so has every subscriber but the exporter.
+  if (otlp_ != nullptr) {
+    otlp_->Shutdown(grace_ends);
+    shared_.otlp = nullptr;
+    otlp_.reset();
+  }
   shared_.hub = nullptr;
   hub_.reset();
   // Completion queues go after the server's shutdown and their drain.

@@ -21,7 +21,8 @@
 // finish until the deadline, then are cancelled and their handlers woken at
 // their awaits), then a wait until no request is in flight (an offloaded one
 // must see its thread return), then each loop's completion queue is shut
-// down and drained, the loop threads joined, and the executor drained.
+// down and drained, the loop threads joined, and the executor drained; then
+// the OTLP exporter flushes what is queued until the grace period's end.
 //
 // Thread safety: Start, Shutdown and Wait are called from one controlling
 // thread (not a loop thread). The App must outlive the server.
@@ -45,6 +46,8 @@
 #include "server/grpc/loop_services.h"
 #include "server/loop/event_loop.h"
 #include "server/loop/executor.h"
+#include "server/metrics/metrics_server.h"
+#include "server/otlp/otlp_exporter.h"
 #include "server/watch/trace_hub.h"
 
 namespace corouter::grpc_front {
@@ -73,6 +76,11 @@ struct ServerOptions {
   /// Events one WatchTraces subscriber may have queued before its new ones
   /// are dropped (and counted).
   size_t watch_buffer = 16384;
+  /// Export every request as OTLP spans (otlp/otlp_exporter.h); unset: off.
+  std::optional<otlp::OtlpOptions> otlp;
+  /// Serve Prometheus metrics (GET /metrics) on this HOST:PORT from a
+  /// thread of its own (metrics/metrics_server.h); empty: off.
+  std::string metrics_listen;
 };
 
 class ExecutionServer {
@@ -85,11 +93,15 @@ class ExecutionServer {
   ExecutionServer(const ExecutionServer&) = delete;
   ExecutionServer& operator=(const ExecutionServer&) = delete;
 
-  /// Binds, starts the loops and returns the bound port.
+  /// Binds, starts the loops (and the OTLP exporter and metrics endpoint
+  /// when asked) and returns the bound port.
   /// Errors: FAILED_PRECONDITION if the App's status is not OK or Start was
-  /// already called; INVALID_ARGUMENT for loops == 0; UNAVAILABLE when the
-  /// address cannot be bound.
+  /// already called; INVALID_ARGUMENT for loops == 0 or a bad OTLP option;
+  /// UNAVAILABLE when the address (or the metrics address) cannot be bound.
   absl::StatusOr<int> Start();
+
+  /// The metrics endpoint's bound port (0 when off); valid after Start.
+  int metrics_port() const { return metrics_port_; }
 
   /// Stops accepting calls, lets in-flight ones finish within `grace`,
   /// cancels the rest, stops the loops. Idempotent.
@@ -99,12 +111,17 @@ class ExecutionServer {
   int64_t in_flight() const { return shared_.in_flight.load(); }
 
  private:
+  /// Undoes a Start that failed after binding, before any loop ran.
+  void Abandon();
+
   const app::App& app_;
   const ServerOptions options_;
   std::optional<app::Engine> engine_;  // built in Start, once the port is known
   corouter::v1::ExecutionService::AsyncService service_;
   grpc::health::v1::Health::AsyncService health_service_;
   std::unique_ptr<watch::TraceHub> hub_;
+  std::unique_ptr<otlp::OtlpExporter> otlp_;
+  std::unique_ptr<metrics::MetricsServer> metrics_;
   std::unique_ptr<loop::Executor> executor_;
   std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> cqs_;
   std::vector<std::unique_ptr<loop::EventLoop>> loops_;
@@ -112,6 +129,7 @@ class ExecutionServer {
   std::vector<std::thread> threads_;
   ServerShared shared_;
   std::unique_ptr<grpc::Server> server_;
+  int metrics_port_ = 0;
   bool started_ = false;
   bool stopped_ = false;
 };

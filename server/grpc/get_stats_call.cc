@@ -1,6 +1,9 @@
 #include "server/grpc/get_stats_call.h"
 
+#include <algorithm>
 #include <chrono>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace corouter::grpc_front {
@@ -18,6 +21,18 @@ void GetStatsCall::OnArrived(bool ok) {
   SnapshotStats(*services_.shared, *services_.app, &reply_);
   responder_.Finish(reply_, grpc::Status::OK, finish_tag());
 }
+
+namespace {
+
+void ToProto(const stats::BucketHistogram& h, corouter::v1::DurationHistogram* out) {
+  for (const std::chrono::nanoseconds bound : h.bounds())
+    out->add_bucket_bounds_nanos(bound.count());
+  for (const uint64_t count : h.counts()) out->add_bucket_counts(count);
+  out->set_count(h.count());
+  out->set_sum_nanos(h.sum().count());
+}
+
+}  // namespace
 
 void SnapshotStats(const ServerShared& shared, const app::App& app,
                    corouter::v1::GetStatsResponse* out) {
@@ -41,6 +56,8 @@ void SnapshotStats(const ServerShared& shared, const app::App& app,
                           : 0.0);
     l->set_longest_slice_nanos(loop_stats.longest_slice.count());
     l->set_blocking_slices(loop_stats.slow_slices);
+    ToProto(loop_stats.lag, l->mutable_lag());
+    l->set_deadline_exceeded(services->counters.deadline_exceeded.load());
     services->route_stats->MergeInto(&slots);
   }
   corouter::v1::ExecutorStats* e = out->mutable_executor();
@@ -57,6 +74,15 @@ void SnapshotStats(const ServerShared& shared, const app::App& app,
     w->set_history(static_cast<uint32_t>(hub.history));
     w->set_history_capacity(static_cast<uint32_t>(hub.history_capacity));
   }
+  if (shared.otlp != nullptr) {
+    const otlp::OtlpStats o = shared.otlp->stats();
+    corouter::v1::OtlpStats* p = out->mutable_otlp();
+    p->set_endpoint(shared.otlp->options().endpoint);
+    p->set_spans_exported(o.spans_exported);
+    p->set_spans_dropped(o.spans_dropped);
+    p->set_export_failures(o.export_failures);
+    p->set_queued_spans(static_cast<uint32_t>(o.queued_spans));
+  }
   for (size_t i = 0; i < slots.size(); ++i) {
     corouter::v1::RouteStats* r = out->add_routes();
     if (i < app.operations().size()) {
@@ -70,6 +96,19 @@ void SnapshotStats(const ServerShared& shared, const app::App& app,
     r->set_p90_nanos(h.Percentile(0.90).count());
     r->set_p99_nanos(h.Percentile(0.99).count());
     r->set_max_nanos(h.max().count());
+    // Sorted (method, then status), so the output is stable.
+    std::vector<std::pair<std::string, int>> keys;
+    for (const auto& [method, by_status] : slots[i].responses) {
+      for (const auto& entry : by_status) keys.emplace_back(method, entry.first);
+    }
+    std::sort(keys.begin(), keys.end());
+    for (const auto& [method, status] : keys) {
+      corouter::v1::ResponseCount* c = r->add_responses();
+      c->set_method(method);
+      c->set_status_code(status);
+      c->set_count(slots[i].responses.find(method)->second.find(status)->second);
+    }
+    ToProto(slots[i].duration, r->mutable_duration());
   }
 }
 

@@ -26,6 +26,7 @@
 #include "server/app/engine.h"
 #include "server/loop/event_loop.h"
 #include "server/loop/executor.h"
+#include "server/otlp/otlp_exporter.h"
 #include "server/stats/route_stats.h"
 #include "server/watch/trace_hub.h"
 
@@ -42,6 +43,8 @@ struct ServerShared {
   loop::Executor* executor = nullptr;
   /// The server-wide trace feed (WatchTraces) and history.
   watch::TraceHub* hub = nullptr;
+  /// The OTLP span exporter, when --otlp-endpoint is given.
+  otlp::OtlpExporter* otlp = nullptr;
   std::chrono::steady_clock::time_point started;
 
   /// Requests executing at once, server-wide; 0 means no limit.
@@ -69,6 +72,7 @@ struct LoopCounters {
   std::atomic<uint64_t> completed{0};
   std::atomic<uint64_t> cancelled{0};
   std::atomic<uint64_t> refused{0};
+  std::atomic<uint64_t> deadline_exceeded{0};  // of cancelled
 };
 
 struct LoopServices {

@@ -88,6 +88,7 @@ void EventLoop::Post(Callback fn) {
   posted_.push_back(std::move(fn));
   if (!doorbell_armed_) {
     doorbell_armed_ = true;
+    posted_since_ = Clock::now();
     // An alarm whose deadline has passed completes at once: it only wakes
     // AsyncNext. inf_past, not now(): gRPC rounds deadlines up to the next
     // millisecond, which made every cross-thread wake cost ~1 ms
@@ -98,24 +99,45 @@ void EventLoop::Post(Callback fn) {
 
 void EventLoop::OnDoorbell(bool /*ok*/) {
   std::vector<Callback> batch;
+  Clock::time_point since;
   {
     absl::MutexLock lock(&mu_);
     batch.swap(posted_);
     doorbell_armed_ = false;
+    since = posted_since_;
   }
+  if (scheduled_.size() == round_ && !batch.empty()) scheduled_since_ = since;
   for (auto& fn : batch) scheduled_.push_back(std::move(fn));
 }
 
-void EventLoop::Schedule(Callback fn) { scheduled_.push_back(std::move(fn)); }
+void EventLoop::Schedule(Callback fn) {
+  // The first item after the current round: its wait is this round's lag.
+  if (scheduled_.size() == round_) scheduled_since_ = Clock::now();
+  scheduled_.push_back(std::move(fn));
+}
 
 void EventLoop::RunScheduled() {
   // Only what is scheduled now: work scheduled by this work runs next round,
   // after gRPC events and timers had their turn.
-  for (size_t n = scheduled_.size(); n > 0 && !scheduled_.empty(); --n) {
+  round_ = scheduled_.size();
+  if (round_ == 0) return;
+  const Clock::time_point since = scheduled_since_;
+  bool first = true;
+  while (round_ > 0) {
     Callback fn = std::move(scheduled_.front());
     scheduled_.pop_front();
+    --round_;
     RunSlice(fn);
+    if (first) {
+      first = false;
+      RecordLag(slice_start_ - since);
+    }
   }
+}
+
+void EventLoop::RecordLag(Clock::duration lag) {
+  absl::MutexLock lock(&lag_mu_);
+  lag_.Record(std::chrono::duration_cast<std::chrono::nanoseconds>(lag));
 }
 
 EventLoop::TimerId EventLoop::AddTimer(Clock::time_point deadline, Callback fn) {
@@ -161,6 +183,8 @@ LoopStats EventLoop::stats() const {
       std::chrono::nanoseconds(longest_slice_nanos_.load(std::memory_order_relaxed));
   out.slices = slices_.load(std::memory_order_relaxed);
   out.slow_slices = slow_slices_.load(std::memory_order_relaxed);
+  absl::MutexLock lock(&lag_mu_);
+  out.lag = lag_;
   return out;
 }
 
@@ -174,6 +198,7 @@ void EventLoop::FireDueTimers() {
     timers_.pop_back();
     if (pending_.erase(timer.id) == 0) continue;  // cancelled
     RunSlice(timer.fn);
+    RecordLag(slice_start_ - timer.deadline);
   }
 }
 

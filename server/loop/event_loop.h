@@ -48,6 +48,7 @@
 #include "grpcpp/alarm.h"
 #include "grpcpp/completion_queue.h"
 #include "server/loop/operation.h"
+#include "server/stats/bucket_histogram.h"
 #include "server/trace/emit_hook.h"
 
 namespace corouter::loop {
@@ -65,6 +66,12 @@ struct LoopStats {
   uint64_t slices = 0;
   /// Slices over the slow-callback threshold.
   uint64_t slow_slices = 0;
+  /// Loop lag: how late ready work ran. One sample per due timer (its
+  /// deadline to the start of its slice) and per round of scheduled work
+  /// (when the round's first item became ready, by Schedule or by Post, to
+  /// the start of its slice): what Node's monitorEventLoopDelay measures, and
+  /// what a blocking call drives up for every request waiting behind it.
+  stats::BucketHistogram lag{stats::LoopLagBounds()};
 };
 
 class EventLoop final : public trace::EmitHook {
@@ -152,6 +159,7 @@ class EventLoop final : public trace::EmitHook {
   void RunSlice(Fn&& fn);
   void BeforeEmit(trace::RequestTrace& trace, trace::Step step) override;
   void RunScheduled();
+  void RecordLag(Clock::duration lag);
   void FireDueTimers();
   Clock::time_point NextWake() const;
 
@@ -164,6 +172,10 @@ class EventLoop final : public trace::EmitHook {
   absl::flat_hash_set<TimerId> pending_;  // ids in timers_ not cancelled
   TimerId next_timer_id_ = 1;
   std::deque<Callback> scheduled_;
+  // Items of the current RunScheduled round still queued (0 outside it), and
+  // when the first item after them became ready.
+  size_t round_ = 0;
+  Clock::time_point scheduled_since_;
   Clock::duration slow_threshold_ = std::chrono::milliseconds(100);
   Clock::time_point slice_start_;
   TaskContext* slice_context_ = nullptr;
@@ -175,11 +187,14 @@ class EventLoop final : public trace::EmitHook {
   std::atomic<int64_t> longest_slice_nanos_{0};
   std::atomic<uint64_t> slices_{0};
   std::atomic<uint64_t> slow_slices_{0};
+  mutable absl::Mutex lag_mu_;
+  stats::BucketHistogram lag_ ABSL_GUARDED_BY(lag_mu_){stats::LoopLagBounds()};
 
   // Cross-thread state.
   absl::Mutex mu_;
   std::vector<Callback> posted_ ABSL_GUARDED_BY(mu_);
   bool doorbell_armed_ ABSL_GUARDED_BY(mu_) = false;
+  Clock::time_point posted_since_ ABSL_GUARDED_BY(mu_);  // when the doorbell was armed
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
   grpc::Alarm doorbell_;
   MemberOperation<EventLoop, &EventLoop::OnDoorbell> doorbell_op_{this};

@@ -9,19 +9,36 @@ RouteStats::RouteStats(size_t routes) {
   for (size_t i = 0; i <= routes; ++i) slots_.push_back(std::make_unique<Guarded>());
 }
 
-void RouteStats::Record(size_t route, std::chrono::nanoseconds latency, bool cancelled) {
+void RouteStats::Record(size_t route, std::chrono::nanoseconds latency, const Ending& ending) {
   Guarded& g = *slots_[std::min(route, slots_.size() - 1)];
   absl::MutexLock lock(&g.mu);
   g.slot.latency.Record(latency);
-  if (cancelled) ++g.slot.cancelled;
+  g.slot.duration.Record(latency);
+  if (ending.cancelled) ++g.slot.cancelled;
+  if (ending.deadline_exceeded) ++g.slot.deadline_exceeded;
+  // Heterogeneous lookup, with absl::string_view (Debian's Abseil does not
+  // alias std's): no copy of the method.
+  auto it = g.slot.responses.find(absl::string_view(ending.method.data(), ending.method.size()));
+  if (it == g.slot.responses.end()) {
+    it = g.slot.responses.emplace(std::string(ending.method), absl::flat_hash_map<int, uint64_t>())
+             .first;
+  }
+  ++it->second[ending.status_code];
 }
 
 void RouteStats::MergeInto(std::vector<Slot>* out) const {
   out->resize(slots_.size());
   for (size_t i = 0; i < slots_.size(); ++i) {
     absl::MutexLock lock(&slots_[i]->mu);
-    (*out)[i].cancelled += slots_[i]->slot.cancelled;
-    (*out)[i].latency.Merge(slots_[i]->slot.latency);
+    const Slot& from = slots_[i]->slot;
+    Slot& to = (*out)[i];
+    to.cancelled += from.cancelled;
+    to.deadline_exceeded += from.deadline_exceeded;
+    to.latency.Merge(from.latency);
+    to.duration.Merge(from.duration);
+    for (const auto& [method, by_status] : from.responses) {
+      for (const auto& [status, count] : by_status) to.responses[method][status] += count;
+    }
   }
 }
 

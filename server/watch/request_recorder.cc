@@ -5,10 +5,13 @@
 
 namespace corouter::watch {
 
-RequestRecorder::RequestRecorder(TraceHub& hub, std::string request_id, std::string method)
+RequestRecorder::RequestRecorder(TraceHub& hub, std::string request_id, RequestInfo info)
     : hub_(hub), request_id_(std::move(request_id)) {
   summary_.serial = hub.NextSerial();
-  summary_.method = std::move(method);
+  summary_.method = std::move(info.method);
+  summary_.target = std::move(info.target);
+  summary_.traceparent = std::move(info.traceparent);
+  summary_.tracestate = std::move(info.tracestate);
   hub_.Register(this);
 }
 

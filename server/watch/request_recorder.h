@@ -28,7 +28,7 @@ namespace corouter::watch {
 class RequestRecorder final : public trace::TraceSink {
  public:
   /// Registers with `hub`, which must outlive this object.
-  RequestRecorder(TraceHub& hub, std::string request_id, std::string method);
+  RequestRecorder(TraceHub& hub, std::string request_id, RequestInfo info);
   ~RequestRecorder() override;
   RequestRecorder(const RequestRecorder&) = delete;
   RequestRecorder& operator=(const RequestRecorder&) = delete;

@@ -37,6 +37,9 @@ void TraceSummary::Observe(const WatchEvent& event) {
     case trace::Step::kCancelled:
       cancelled = true;
       break;
+    case trace::Step::kOffloadStarted:
+      ++offloads;
+      break;
     case trace::Step::kResponseSent:
       if (event.response.has_value()) status_code = event.response->status_code;
       break;
@@ -154,15 +157,19 @@ void TraceHub::EndLocked(RequestRecorder* recorder, uint64_t cursor, std::vector
 }
 
 void TraceHub::PushLocked(Subscription& s, Item item, std::vector<Waker>* wakes) {
-  const size_t size = item.size();
-  if (s.queued_events_ + size > options_.watch_buffer) {
+  const std::optional<ExporterQueue>& exporter = s.options_.exporter;
+  // An exporter's queue counts spans; a WatchTraces subscriber's, events.
+  const size_t size = exporter.has_value() ? item.spans() : item.size();
+  const size_t limit = exporter.has_value() ? exporter->max_spans : options_.watch_buffer;
+  if (s.queued_events_ + size > limit) {
     s.dropped_ += size;
-    events_dropped_ += size;
+    s.dropped_total_ += size;
+    if (!exporter.has_value()) events_dropped_ += size;
     return;
   }
   s.queued_events_ += size;
   s.queue_.push_back(std::move(item));
-  if (s.waiting_) {
+  if (s.waiting_ && (!exporter.has_value() || s.queued_events_ >= exporter->wake_at_spans)) {
     s.waiting_ = false;
     wakes->push_back(s.waker_);
   }
@@ -175,6 +182,10 @@ absl::StatusOr<std::shared_ptr<TraceHub::Subscription>> TraceHub::Subscribe(
     absl::StatusOr<std::optional<uint64_t>> parsed = ParseCursor(*options.resume_cursor);
     if (!parsed.ok()) return parsed.status();
     resume = *parsed;
+  }
+  if (options.exporter.has_value() &&
+      (!options.completed_mode || options.replay > 0 || options.resume_cursor.has_value())) {
+    return absl::InvalidArgumentError("an exporter subscribes in COMPLETED mode, without replay");
   }
   auto s = std::make_shared<Subscription>(std::move(options), std::move(waker));
   std::vector<Waker> unused;
@@ -223,6 +234,7 @@ absl::StatusOr<std::shared_ptr<TraceHub::Subscription>> TraceHub::Subscribe(
     live_.push_back(s);
   }
   subscribers_.fetch_add(1);
+  if (o.exporter.has_value()) exporters_.fetch_add(1);
   return s;
 }
 
@@ -238,11 +250,28 @@ void TraceHub::Unsubscribe(Subscription& subscription) {
   subscription.replay_.clear();
   subscription.queued_events_ = 0;
   subscribers_.fetch_sub(1);
+  if (subscription.options_.exporter.has_value()) exporters_.fetch_sub(1);
 }
 
 Batch TraceHub::TakeBatch(Subscription& s, size_t max_events) {
   Batch batch;
   absl::MutexLock lock(&mu_);
+  if (s.options_.exporter.has_value()) {
+    size_t spans = 0;
+    while (!s.queue_.empty() &&
+           (batch.traces.empty() || spans + s.queue_.front().spans() <= max_events)) {
+      Item& item = s.queue_.front();
+      spans += item.spans();
+      s.queued_events_ -= item.spans();
+      s.cursor_ = std::max(s.cursor_, item.cursor);
+      batch.traces.push_back(std::move(item.trace));
+      s.queue_.pop_front();
+    }
+    batch.dropped_spans = s.dropped_;
+    s.dropped_ = 0;
+    s.waiting_ = s.open_ && s.queued_events_ < s.options_.exporter->wake_at_spans;
+    return batch;
+  }
   batch.lost = std::move(s.lost_);
   s.lost_.reset();
   auto fits = [&](size_t n) {
@@ -274,9 +303,14 @@ Batch TraceHub::TakeBatch(Subscription& s, size_t max_events) {
   return batch;
 }
 
+TraceHub::QueueState TraceHub::Queue(const Subscription& subscription) const {
+  absl::MutexLock lock(&mu_);
+  return {subscription.queued_events_, subscription.dropped_total_};
+}
+
 HubStats TraceHub::stats() const {
   HubStats out;
-  out.subscribers = subscribers_.load();
+  out.subscribers = subscribers_.load() - exporters_.load();
   out.events_sent = events_sent_.load();
   absl::MutexLock lock(&mu_);
   out.events_dropped = events_dropped_;

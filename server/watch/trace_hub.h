@@ -79,11 +79,27 @@ struct WatchEvent {
 };
 using EventPtr = std::shared_ptr<const WatchEvent>;
 
+/// What the call knew of a request when it was admitted, for the filters and
+/// the exporters (OTLP's url.path, url.query and the caller's trace).
+struct RequestInfo {
+  std::string method;
+  /// The request target as sent: "/slow_task/1?q=test".
+  std::string target;
+  /// The caller's W3C Trace Context (https://www.w3.org/TR/trace-context/):
+  /// the request's `traceparent` / `tracestate` header fields, else the
+  /// call's gRPC metadata of those names; empty when neither came.
+  std::string traceparent;
+  std::string tracestate;
+};
+
 /// What the filters look at of one request, kept up to date from its events
 /// while it runs (Observe) and frozen in its CompletedTrace.
 struct TraceSummary {
   uint64_t serial = 0;
   std::string method;
+  std::string target;
+  std::string traceparent;
+  std::string tracestate;
   bool route_known = false;
   std::string path_template;  // empty: no route
   std::string endpoint;
@@ -91,6 +107,8 @@ struct TraceSummary {
   bool failed = false;
   bool cancelled = false;
   bool blocked_loop = false;
+  /// OFFLOAD_STARTED events so far: an exporter's span count is 1 + this.
+  uint32_t offloads = 0;
   std::chrono::nanoseconds duration{0};
 
   /// Takes in what `event` tells of the request.
@@ -114,6 +132,16 @@ struct TraceHubOptions {
   size_t watch_buffer = 16384;
 };
 
+/// An in-process exporter's subscription (OTLP): see SubscribeOptions.
+struct ExporterQueue {
+  /// The queue's bound, in spans (a trace is 1 + its offloads); a trace that
+  /// does not fit is dropped whole and counted (Batch::dropped_spans).
+  size_t max_spans = 2048;
+  /// The waker is called once at least this many spans are queued (not at
+  /// the first), like the BatchSpanProcessor's export trigger.
+  size_t wake_at_spans = 512;
+};
+
 /// What a subscriber asks for (corouter.v1.WatchTracesRequest, checked).
 struct SubscribeOptions {
   WatchFilter filter;
@@ -122,6 +150,10 @@ struct SubscribeOptions {
   size_t replay = 0;
   /// ...or, when set, every kept trace after this cursor.
   std::optional<std::string> resume_cursor;
+  /// Set for an in-process exporter (COMPLETED mode, no replay): its queue
+  /// is bounded in spans, TakeBatch gives whole traces (Batch::traces), and
+  /// it is not counted in HubStats (which describes WatchTraces streams).
+  std::optional<ExporterQueue> exporter;
 };
 
 /// What the resume cursor could not give back.
@@ -132,7 +164,9 @@ struct Loss {
 
 /// One message's worth for a subscriber.
 struct Batch {
-  std::vector<EventPtr> events;
+  std::vector<EventPtr> events;  // WatchTraces subscribers
+  std::vector<TracePtr> traces;  // exporter subscribers
+  uint64_t dropped_spans = 0;    // exporter subscribers, since the last batch
   std::string cursor;
   uint64_t dropped_events = 0;
   std::optional<Loss> lost;  // first batch only
@@ -162,7 +196,9 @@ class TraceHub {
 
   /// True when requests should be recorded: history is kept or someone
   /// subscribed. A request admitted while false is never seen.
-  bool enabled() const { return options_.history > 0 || subscribers_.load() > 0; }
+  bool enabled() const {
+    return options_.history > 0 || subscribers_.load(std::memory_order_relaxed) > 0;
+  }
 
   /// Registers a subscriber. Its first batches are the replay (or resume),
   /// then, in LIVE mode, what in-flight requests emitted so far, then live
@@ -175,8 +211,19 @@ class TraceHub {
 
   /// Takes up to about `max_events` events (a replayed or COMPLETED trace is
   /// never split, so one larger trace is taken whole). When nothing is
-  /// queued, returns an empty batch and arms the waker.
+  /// queued, returns an empty batch and arms the waker. For an exporter,
+  /// takes whole traces of up to `max_events` spans in all, and arms the
+  /// waker whenever fewer than its wake_at_spans stay queued.
   Batch TakeBatch(Subscription& subscription, size_t max_events);
+
+  /// A subscriber's queue now: what is queued (events, or spans for an
+  /// exporter) and everything ever dropped from it (monotonic, unlike
+  /// Batch::dropped_events, which counts since the previous batch).
+  struct QueueState {
+    size_t queued = 0;
+    uint64_t dropped_total = 0;
+  };
+  QueueState Queue(const Subscription& subscription) const;
 
   /// The writer wrote `events` events to its subscriber.
   void CountSent(size_t events) { events_sent_.fetch_add(events, std::memory_order_relaxed); }
@@ -193,6 +240,7 @@ class TraceHub {
     TracePtr trace;  // one whole trace (COMPLETED mode)
     uint64_t cursor = 0;
     size_t size() const { return trace != nullptr ? trace->events.size() : 1; }
+    size_t spans() const { return trace != nullptr ? 1 + trace->summary.offloads : 1; }
   };
 
   void Register(RequestRecorder* recorder);
@@ -212,6 +260,7 @@ class TraceHub {
   const uint64_t run_;  // random per hub
   std::atomic<uint64_t> serials_{0};
   std::atomic<size_t> subscribers_{0};
+  std::atomic<size_t> exporters_{0};
   std::atomic<uint64_t> events_sent_{0};
 
   mutable absl::Mutex mu_;
@@ -236,8 +285,9 @@ class TraceHub::Subscription {
   const Waker waker_;
   std::deque<TracePtr> replay_;
   std::deque<Item> queue_;
-  size_t queued_events_ = 0;
-  uint64_t dropped_ = 0;
+  size_t queued_events_ = 0;  // spans, for an exporter
+  uint64_t dropped_ = 0;        // since the last batch
+  uint64_t dropped_total_ = 0;  // ever
   uint64_t cursor_ = 0;
   std::optional<Loss> lost_;
   bool waiting_ = false;

@@ -18,7 +18,7 @@ using trace::Step;
 // One request through the hub: its recorder as a RequestTrace's sink.
 struct FakeRequest {
   FakeRequest(TraceHub& hub, std::string id, std::string method = "GET")
-      : recorder(hub, std::move(id), std::move(method)), trace(0, &recorder) {}
+      : recorder(hub, std::move(id), RequestInfo{std::move(method), "/x", "", ""}), trace(0, &recorder) {}
   void Route(const std::string& path) {
     trace.EmitRouteMatched(trace::RouteData{path, "endpoint", {}}, "matched");
   }
@@ -170,6 +170,65 @@ TEST(TraceHub, ARequestDestroyedWithoutAFinalEventStillCompletes) {
   }
   { FakeRequest r(hub, "never-ran"); }  // no event: not kept
   EXPECT_EQ(hub.stats().history, 1u);
+}
+
+}  // namespace
+}  // namespace corouter::watch
+
+namespace corouter::watch {
+namespace {
+
+TEST(TraceHub, AnExporterQueueCountsSpansWakesAtItsThresholdAndTakesWholeTraces) {
+  TraceHub hub({.history = 0, .watch_buffer = 100});
+  int wakes = 0;
+  SubscribeOptions options;
+  options.completed_mode = true;
+  options.exporter = ExporterQueue{.max_spans = 5, .wake_at_spans = 3};
+  auto sub = hub.Subscribe(std::move(options), [&] { ++wakes; });
+  ASSERT_TRUE(sub.ok());
+  EXPECT_TRUE(hub.TakeBatch(**sub, 100).traces.empty());  // arms the waker
+  auto request = [&](const std::string& id, bool offload) {
+    FakeRequest r(hub, id);
+    r.trace.Emit(trace::Step::kReceived, "GET /x");
+    if (offload) r.trace.Emit(trace::Step::kOffloadStarted, "work");  // a second span
+    r.Respond(200);
+  };
+  request("a", false);
+  EXPECT_EQ(wakes, 0);  // 1 span queued: under the threshold
+  request("b", true);   // 3 spans
+  EXPECT_EQ(wakes, 1);
+  request("c", true);   // 5 spans: full
+  request("d", false);  // dropped whole
+  request("e", true);   // dropped whole
+  EXPECT_EQ(hub.Queue(**sub).queued, 5u);
+  EXPECT_EQ(hub.Queue(**sub).dropped_total, 3u);
+  Batch batch = hub.TakeBatch(**sub, 3);  // at most 3 spans: a and b
+  ASSERT_EQ(batch.traces.size(), 2u);
+  EXPECT_TRUE(batch.events.empty());
+  EXPECT_EQ(batch.traces[0]->summary.offloads, 0u);
+  EXPECT_EQ(batch.traces[1]->summary.offloads, 1u);
+  EXPECT_EQ(batch.dropped_spans, 3u);
+  EXPECT_EQ(hub.TakeBatch(**sub, 3).traces.size(), 1u);  // c
+  EXPECT_EQ(hub.Queue(**sub).dropped_total, 3u);         // monotonic
+  EXPECT_EQ(hub.stats().subscribers, 0u);                // not a WatchTraces stream
+  EXPECT_EQ(hub.stats().events_dropped, 0u);
+  EXPECT_TRUE(hub.enabled());
+  hub.Unsubscribe(**sub);
+  EXPECT_FALSE(hub.enabled());
+}
+
+TEST(TraceHub, AnExporterMustSubscribeInCompletedModeWithoutReplay) {
+  TraceHub hub({.history = 10, .watch_buffer = 100});
+  SubscribeOptions live;
+  live.exporter = ExporterQueue{};
+  EXPECT_EQ(hub.Subscribe(std::move(live), [] {}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  SubscribeOptions replay;
+  replay.completed_mode = true;
+  replay.replay = 3;
+  replay.exporter = ExporterQueue{};
+  EXPECT_EQ(hub.Subscribe(std::move(replay), [] {}).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -1,0 +1,72 @@
+#include "server/metrics/metrics_server.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "server/metrics/prometheus_text.h"
+
+namespace corouter::metrics {
+
+MetricsServer::MetricsServer(Snapshot snapshot) : snapshot_(std::move(snapshot)) {}
+
+MetricsServer::~MetricsServer() { Stop(); }
+
+absl::StatusOr<int> MetricsServer::Start(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  int port = -1;
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", address, "\" is not HOST:PORT (such as 127.0.0.1:9464)"));
+  }
+  std::string host = address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  server_ = std::make_unique<httplib::Server>();
+  // Two threads: scrapes are rare and quick (httplib's default is 8+).
+  server_->new_task_queue = [] { return new httplib::ThreadPool(2); };
+  server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
+    response.set_content(RenderMetrics(snapshot_()), std::string(kPrometheusContentType));
+  });
+  server_->set_error_handler([](const httplib::Request& request, httplib::Response& response) {
+    if (response.status == 404 && request.path == "/metrics") response.status = 405;
+    response.set_content(response.status == 405 ? "only GET /metrics is served\n"
+                                                : "not found: metrics are at GET /metrics\n",
+                         "text/plain; charset=utf-8");
+  });
+  int bound = -1;
+  if (port == 0) {
+    bound = server_->bind_to_any_port(host);
+  } else if (server_->bind_to_port(host, port)) {
+    bound = port;
+  }
+  if (bound <= 0) {
+    server_.reset();
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", address, " for metrics"));
+  }
+  thread_ = std::thread([server = server_.get()] { server->listen_after_bind(); });
+  // httplib's stop() only stops a server already listening: wait for that,
+  // so that Stop() right after Start() cannot miss it. The socket is bound,
+  // so this is the thread starting, not the network.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!server_->is_running() && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return bound;
+}
+
+void MetricsServer::Stop() {
+  if (server_ == nullptr) return;
+  server_->stop();
+  if (thread_.joinable()) thread_.join();
+  server_.reset();
+}
+
+}  // namespace corouter::metrics

@@ -1,0 +1,234 @@
+#include "server/otlp/otlp_exporter.h"
+
+#include <algorithm>
+#include <iostream>
+#include <utility>
+
+#include "absl/random/random.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
+#include "server/otlp/span_builder.h"
+
+namespace corouter::otlp {
+namespace {
+
+namespace collector = ::opentelemetry::proto::collector::trace::v1;
+using ::opentelemetry::proto::common::v1::KeyValue;
+
+constexpr absl::Duration kInitialBackoff = absl::Milliseconds(100);
+constexpr absl::Duration kMaxBackoff = absl::Seconds(5);
+
+// OTLP/gRPC's retryable codes (opentelemetry-proto docs/specification.md,
+// "Failures"); RESOURCE_EXHAUSTED is retried too: a busy collector recovers.
+bool Retryable(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::CANCELLED:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+    case grpc::StatusCode::ABORTED:
+    case grpc::StatusCode::OUT_OF_RANGE:
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DATA_LOSS:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void AddResource(collector::ExportTraceServiceRequest& request, const std::string& service_name) {
+  auto* attrs = request.add_resource_spans()->mutable_resource()->mutable_attributes();
+  auto add = [&](const char* key, const std::string& value) {
+    KeyValue* kv = attrs->Add();
+    kv->set_key(key);
+    kv->mutable_value()->set_string_value(value);
+  };
+  add("service.name", service_name);
+  add("telemetry.sdk.name", "corouter");
+  add("telemetry.sdk.language", "cpp");
+  add("telemetry.sdk.version", COROUTER_VERSION);
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ParseOtlpEndpoint(std::string_view text) {
+  const absl::string_view value(text.data(), text.size());
+  absl::string_view rest = value;
+  if (absl::StartsWith(rest, "https://")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"", value, "\": TLS to the collector is not supported yet; give HOST:PORT (plaintext)"));
+  }
+  if (absl::StartsWith(rest, "http://")) rest.remove_prefix(7);
+  if (absl::EndsWith(rest, "/")) rest.remove_suffix(1);
+  const size_t colon = rest.rfind(':');
+  int port = 0;
+  if (rest.find('/') != absl::string_view::npos || colon == absl::string_view::npos || colon == 0 ||
+      !absl::SimpleAtoi(rest.substr(colon + 1), &port) || port < 1 || port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"", value, "\" is not HOST:PORT (an OTLP/gRPC receiver, such as 127.0.0.1:4317)"));
+  }
+  return std::string(rest);
+}
+
+absl::StatusOr<std::unique_ptr<OtlpExporter>> OtlpExporter::Start(watch::TraceHub& hub,
+                                                                  OtlpOptions options) {
+  absl::StatusOr<std::string> target = ParseOtlpEndpoint(options.endpoint);
+  if (!target.ok()) return target.status();
+  options.endpoint = *target;
+  if (options.max_batch_spans == 0 || options.max_queue_spans < options.max_batch_spans) {
+    return absl::InvalidArgumentError(
+        "the OTLP queue must hold at least one batch, and a batch at least one span");
+  }
+  std::unique_ptr<OtlpExporter> exporter(new OtlpExporter(hub, std::move(options)));
+  OtlpExporter* raw = exporter.get();
+  watch::SubscribeOptions subscribe;
+  subscribe.completed_mode = true;
+  subscribe.exporter =
+      watch::ExporterQueue{exporter->options_.max_queue_spans, exporter->options_.max_batch_spans};
+  absl::StatusOr<std::shared_ptr<watch::TraceHub::Subscription>> subscription =
+      hub.Subscribe(std::move(subscribe), [raw] { raw->Wake(); });
+  if (!subscription.ok()) return subscription.status();
+  exporter->subscription_ = *std::move(subscription);
+  exporter->thread_ = std::thread([raw] { raw->Run(); });
+  return exporter;
+}
+
+OtlpExporter::OtlpExporter(watch::TraceHub& hub, OtlpOptions options)
+    : hub_(hub), options_(std::move(options)) {
+  grpc::ChannelArguments args;
+  // Reconnect soon after the receiver comes back (gRPC's default backoff
+  // grows to 120 s).
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
+              static_cast<int>(absl::ToInt64Milliseconds(kMaxBackoff)));
+  stub_ = collector::TraceService::NewStub(
+      grpc::CreateCustomChannel(options_.endpoint, grpc::InsecureChannelCredentials(), args));
+}
+
+OtlpExporter::~OtlpExporter() { Shutdown(absl::Now()); }
+
+void OtlpExporter::Wake() {
+  absl::MutexLock lock(&mu_);
+  woken_ = true;
+}
+
+void OtlpExporter::Shutdown(absl::Time deadline) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return;
+    stopping_ = true;
+    stop_deadline_ = deadline;
+  }
+  if (thread_.joinable()) thread_.join();
+  if (subscription_ != nullptr) hub_.Unsubscribe(*subscription_);
+}
+
+OtlpStats OtlpExporter::stats() const {
+  OtlpStats out;
+  out.spans_exported = exported_.load(std::memory_order_relaxed);
+  out.export_failures = failures_.load(std::memory_order_relaxed);
+  // Drops at the queue (counted by the hub as they happen, so they show while
+  // an Export is being retried) and after it (refused, shutdown).
+  const watch::TraceHub::QueueState queue =
+      subscription_ != nullptr ? hub_.Queue(*subscription_) : watch::TraceHub::QueueState{};
+  out.spans_dropped = dropped_.load(std::memory_order_relaxed) + queue.dropped_total;
+  out.queued_spans = queue.queued;
+  return out;
+}
+
+void OtlpExporter::Run() {
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      const absl::Time next = absl::Now() + options_.schedule_delay;
+      auto due = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return woken_ || stopping_; };
+      mu_.AwaitWithDeadline(absl::Condition(&due), next);
+      if (stopping_) break;
+      woken_ = false;
+    }
+    ExportQueued();
+  }
+  // Flush until the deadline (Send gives up then), then count what is left.
+  ExportQueued();
+}
+
+void OtlpExporter::ExportQueued() {
+  while (true) {
+    // (batch.dropped_spans is in the hub's dropped_total, which stats() reads.)
+    watch::Batch batch = hub_.TakeBatch(*subscription_, options_.max_batch_spans);
+    if (batch.traces.empty()) return;
+    collector::ExportTraceServiceRequest request;
+    AddResource(request, options_.service_name);
+    auto* scope_spans = request.mutable_resource_spans(0)->add_scope_spans();
+    scope_spans->mutable_scope()->set_name("corouter");
+    scope_spans->mutable_scope()->set_version(COROUTER_VERSION);
+    size_t spans = 0;
+    for (const watch::TracePtr& trace : batch.traces) {
+      spans += AppendSpans(*trace, ids_, scope_spans->mutable_spans());
+    }
+    if (spans > 0) Send(request, spans);
+  }
+}
+
+void OtlpExporter::Send(collector::ExportTraceServiceRequest& request, size_t spans) {
+  absl::BitGen random;
+  absl::Duration backoff = kInitialBackoff;
+  while (true) {
+    absl::Time rpc_deadline = absl::Now() + options_.export_timeout;
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) {
+        if (absl::Now() >= stop_deadline_) {
+          dropped_.fetch_add(spans, std::memory_order_relaxed);
+          return;
+        }
+        rpc_deadline = std::min(rpc_deadline, stop_deadline_);
+      }
+    }
+    grpc::ClientContext ctx;
+    ctx.set_deadline(absl::ToChronoTime(rpc_deadline));
+    collector::ExportTraceServiceResponse response;
+    const grpc::Status status = stub_->Export(&ctx, request, &response);
+    if (status.ok()) {
+      const uint64_t rejected = static_cast<uint64_t>(std::clamp<int64_t>(
+          response.partial_success().rejected_spans(), 0, static_cast<int64_t>(spans)));
+      exported_.fetch_add(spans - rejected, std::memory_order_relaxed);
+      dropped_.fetch_add(rejected, std::memory_order_relaxed);
+      if (failing_) {
+        failing_ = false;
+        std::cerr << "corouter-server: OTLP export to " << options_.endpoint << " works again\n";
+      }
+      return;
+    }
+    failures_.fetch_add(1, std::memory_order_relaxed);
+    const bool retry = Retryable(status.error_code());
+    if (!failing_ || !retry) {
+      failing_ = retry;
+      std::cerr << "corouter-server: OTLP export to " << options_.endpoint << " failed ("
+                << status.error_code() << ": " << status.error_message() << "); "
+                << (retry ? "retrying with backoff" : absl::StrCat("dropped ", spans, " spans"))
+                << "\n";
+    }
+    if (!retry) {
+      dropped_.fetch_add(spans, std::memory_order_relaxed);
+      return;
+    }
+    // Full jitter over the upper half: [backoff/2, backoff).
+    const absl::Duration wait = backoff * absl::Uniform(random, 0.5, 1.0);
+    backoff = std::min(backoff * 2, kMaxBackoff);
+    absl::MutexLock lock(&mu_);
+    const bool was_stopping = stopping_;
+    absl::Time until = absl::Now() + wait;
+    if (stopping_) until = std::min(until, stop_deadline_);
+    auto stop_changed = [this, was_stopping]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return stopping_ != was_stopping;
+    };
+    mu_.AwaitWithDeadline(absl::Condition(&stop_changed), until);
+  }
+}
+
+}  // namespace corouter::otlp

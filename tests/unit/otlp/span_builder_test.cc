@@ -1,0 +1,93 @@
+#include "server/otlp/span_builder.h"
+
+#include <chrono>
+#include <memory>
+
+#include "gtest/gtest.h"
+
+namespace corouter::otlp {
+namespace {
+
+namespace otel = ::opentelemetry::proto::trace::v1;
+using trace::Step;
+
+watch::EventPtr Event(Step step, int64_t ms, std::string thread, std::string detail = "") {
+  auto e = std::make_shared<watch::WatchEvent>();
+  e->request_id = "0-1";
+  e->event.step = step;
+  e->event.time = std::chrono::system_clock::time_point(std::chrono::seconds(1000)) +
+                  std::chrono::milliseconds(ms);
+  e->event.elapsed = std::chrono::milliseconds(ms);
+  e->event.thread = std::move(thread);
+  e->event.detail = std::move(detail);
+  return e;
+}
+
+std::string Attr(const otel::Span& span, const std::string& key) {
+  for (const auto& kv : span.attributes()) {
+    if (kv.key() == key) {
+      return kv.value().has_int_value() ? std::to_string(kv.value().int_value())
+                                        : kv.value().string_value();
+    }
+  }
+  return "<unset>";
+}
+
+TEST(AppendSpans, AnOffloadIsAChildSpanOnItsExecutorThread) {
+  watch::CompletedTrace trace;
+  trace.summary.method = "GET";
+  trace.summary.target = "/hello";
+  trace.summary.path_template = "/hello";
+  trace.summary.status_code = 500;
+  trace.summary.offloads = 1;
+  trace.events = {Event(Step::kReceived, 0, "loop-0"),
+                  Event(Step::kOffloadQueued, 1, "loop-0", "def say_hello() -> executor"),
+                  Event(Step::kOffloadStarted, 3, "executor-1"),
+                  Event(Step::kOffloadFinished, 7, "executor-1"),
+                  Event(Step::kFailed, 8, "loop-0", "boom"),
+                  Event(Step::kResponseSent, 9, "loop-0")};
+  IdGenerator ids;
+  google::protobuf::RepeatedPtrField<otel::Span> spans;
+  ASSERT_EQ(AppendSpans(trace, ids, &spans), 2u);
+  ASSERT_EQ(spans.size(), 2);
+  const otel::Span& server = spans[0];
+  const otel::Span& child = spans[1];
+  EXPECT_EQ(server.name(), "GET /hello");
+  EXPECT_EQ(server.events_size(), 6);
+  EXPECT_EQ(server.end_time_unix_nano() - server.start_time_unix_nano(), 9'000'000u);
+  EXPECT_EQ(server.status().code(), otel::Status::STATUS_CODE_ERROR);
+  EXPECT_EQ(server.status().message(), "boom");
+  EXPECT_EQ(Attr(server, "error.type"), "500");
+  EXPECT_EQ(child.kind(), otel::Span::SPAN_KIND_INTERNAL);
+  EXPECT_EQ(child.name(), "executor def say_hello()");
+  EXPECT_EQ(child.parent_span_id(), server.span_id());
+  EXPECT_EQ(child.trace_id(), server.trace_id());
+  EXPECT_EQ(Attr(child, "thread.name"), "executor-1");
+  EXPECT_EQ(Attr(child, "corouter.queued_nanos"), "2000000");
+  EXPECT_EQ(child.end_time_unix_nano() - child.start_time_unix_nano(), 4'000'000u);
+}
+
+TEST(AppendSpans, AnOffloadCutShortByCancellationEndsWithTheRequest) {
+  watch::CompletedTrace trace;
+  trace.summary.method = "BREW";  // not a method the conventions know
+  trace.summary.target = "/pot?x=1";
+  trace.summary.cancelled = true;
+  trace.summary.offloads = 1;
+  trace.events = {Event(Step::kReceived, 0, "loop-0"),
+                  Event(Step::kOffloadStarted, 1, "executor-0"),
+                  Event(Step::kCancelled, 5, "loop-0", "the client cancelled the call")};
+  IdGenerator ids;
+  google::protobuf::RepeatedPtrField<otel::Span> spans;
+  ASSERT_EQ(AppendSpans(trace, ids, &spans), 2u);
+  EXPECT_EQ(spans[0].name(), "BREW");
+  EXPECT_EQ(Attr(spans[0], "http.request.method"), "_OTHER");
+  EXPECT_EQ(Attr(spans[0], "http.request.method_original"), "BREW");
+  EXPECT_EQ(Attr(spans[0], "url.path"), "/pot");
+  EXPECT_EQ(Attr(spans[0], "url.query"), "x=1");
+  EXPECT_EQ(Attr(spans[0], "error.type"), "cancelled");
+  EXPECT_EQ(spans[0].status().message(), "the client cancelled the call");
+  EXPECT_EQ(spans[1].end_time_unix_nano(), spans[0].end_time_unix_nano());
+}
+
+}  // namespace
+}  // namespace corouter::otlp
