@@ -38,6 +38,13 @@ std::vector<std::string> RenderStats(const corouter::v1::GetStatsResponse& stats
   lines.push_back(absl::StrCat("watch: ", w.subscribers(), " subscribers, ", w.events_sent(),
                                " events sent, ", w.events_dropped(), " dropped; history ",
                                w.history(), " of ", w.history_capacity(), " traces"));
+  if (stats.has_otlp()) {
+    const auto& o = stats.otlp();
+    lines.push_back(absl::StrCat("otlp: ", SanitizeCell(o.endpoint()), ", ", o.spans_exported(),
+                                 " spans exported, ", o.spans_dropped(), " dropped, ",
+                                 o.queued_spans(), " queued, ", o.export_failures(),
+                                 " failed exports"));
+  }
   lines.push_back("");
   std::vector<std::vector<std::string>> routes = {
       {"PATH", "ENDPOINT", "COUNT", "CANCELLED", "P50", "P90", "P99", "MAX"}};

@@ -149,6 +149,14 @@ int main(int argc, char** argv) {
     }
     options.otlp = otlp;
   }
+  if (!options.metrics_listen.empty()) {
+    if (absl::Status status =
+            corouter::metrics::MetricsServer::CheckAddress(options.metrics_listen);
+        !status.ok()) {
+      std::cerr << "corouter-server: --metrics-listen: " << status.message() << std::endl;
+      return 2;
+    }
+  }
   if (!metrics_port_file.empty() && options.metrics_listen.empty()) {
     std::cerr << "corouter-server: --metrics-port-file needs --metrics-listen" << std::endl;
     return 2;

@@ -17,7 +17,7 @@ MetricsServer::MetricsServer(Snapshot snapshot) : snapshot_(std::move(snapshot))
 
 MetricsServer::~MetricsServer() { Stop(); }
 
-absl::StatusOr<int> MetricsServer::Start(const std::string& address) {
+absl::Status MetricsServer::CheckAddress(const std::string& address) {
   const size_t colon = address.rfind(':');
   int port = -1;
   if (colon == std::string::npos || colon == 0 ||
@@ -25,6 +25,14 @@ absl::StatusOr<int> MetricsServer::Start(const std::string& address) {
     return absl::InvalidArgumentError(
         absl::StrCat("\"", address, "\" is not HOST:PORT (such as 127.0.0.1:9464)"));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> MetricsServer::Start(const std::string& address) {
+  if (absl::Status status = CheckAddress(address); !status.ok()) return status;
+  const size_t colon = address.rfind(':');
+  int port = 0;
+  (void)absl::SimpleAtoi(address.substr(colon + 1), &port);
   std::string host = address.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);

@@ -42,6 +42,10 @@ class MetricsServer {
   /// when it cannot be bound.
   absl::StatusOr<int> Start(const std::string& address);
 
+  /// Checks a listen address: "HOST:PORT" with a port in 0..65535.
+  /// Errors: INVALID_ARGUMENT naming what is wrong.
+  static absl::Status CheckAddress(const std::string& address);
+
   /// Stops serving and joins the threads. Idempotent.
   void Stop();
 

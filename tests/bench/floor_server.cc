@@ -9,8 +9,12 @@
 // (Debian's Abseil leaves it on, and gRPC's own locks pay for it).
 //
 //   corouter-bench-floor --listen 127.0.0.1:0 --port-file F [--hold-ms N]
-//       [--health-service] [--absl-deadlock-detection] [--calls N]
+//       [--health-service] [--absl-deadlock-detection] [--calls N] [--empty-reply]
 //
+// --empty-reply answers with an empty message instead of the echo: an OTLP
+// ExportTraceServiceResponse of full success, so the floor serves as the
+// OTLP receiver of run_e2e.sh's execute_fast_task_otlp (it never parses the
+// spans, so it costs the machine as little as a receiver can).
 // --hold-ms N holds every call N ms (a grpc::Alarm) before answering: what a
 // sleeping call costs gRPC itself, the baseline for corouter's RSS per
 // in-flight request. --health-service and --absl-deadlock-detection put back
@@ -36,6 +40,8 @@
 #include "grpcpp/health_check_service_interface.h"
 
 namespace {
+
+bool empty_reply = false;  // --empty-reply, set before serving
 
 // Set under `mu` before the completion queue is shut down: from then on no
 // call starts an operation (one started on a shut-down queue is an error).
@@ -85,6 +91,10 @@ class Call {
         [[fallthrough]];
       case State::kHolding:
         state_ = State::kFinishing;
+        if (empty_reply) {
+          grpc::Slice nothing;
+          message_ = grpc::ByteBuffer(&nothing, 1);  // an empty message: any proto's default
+        }
         stream_.WriteAndFinish(message_, grpc::WriteOptions(), grpc::Status::OK, this);
         return;
       case State::kFinishing:
@@ -128,6 +138,9 @@ int main(int argc, char** argv) {
   cli.add_flag("--absl-deadlock-detection", deadlock_detection,
                "keep Abseil's mutex deadlock detection on (Debian's Abseil has it on; it costs "
                "every gRPC-internal lock a graph update)");
+  cli.add_flag("--empty-reply", empty_reply,
+               "answer every call with an empty message instead of the echo, without parsing "
+               "it: an OTLP receiver's full success, so the floor is a cheap OTLP sink");
   cli.add_flag("--health-service", health_service,
                "also serve grpc.health.v1 as corouter-server does (gRPC implements it with the "
                "callback API, which adds its own polling threads)");

@@ -158,9 +158,15 @@ def cmd_watch_stats(args):
     call = channel.unary_unary("/corouter.v1.ExecutionService/GetStats",
                                request_serializer=pb.GetStatsRequest.SerializeToString,
                                response_deserializer=pb.GetStatsResponse.FromString)
-    w = call(pb.GetStatsRequest(), timeout=10).watch
-    print(f"subscribers={w.subscribers} events_sent={w.events_sent} "
-          f"events_dropped={w.events_dropped}")
+    stats = call(pb.GetStatsRequest(), timeout=10)
+    w = stats.watch
+    words = (f"subscribers={w.subscribers} events_sent={w.events_sent} "
+             f"events_dropped={w.events_dropped}")
+    if stats.HasField("otlp"):
+        o = stats.otlp
+        words += (f" otlp_exported={o.spans_exported} otlp_dropped={o.spans_dropped} "
+                  f"otlp_failures={o.export_failures}")
+    print(words)
 
 
 def main():

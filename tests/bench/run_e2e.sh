@@ -182,6 +182,9 @@ measure() {
 # all started fresh, checked, warmed up, then loaded in turn, round after
 # round, so that a change in the machine's load hits all of them alike.
 # SERVER_ARGS (environment, for one call): extra corouter-server flags.
+# OTLP_SINK=1: start the floor with --empty-reply as an OTLP receiver first
+# and give corouter-server --otlp-endpoint to it; its export counters are
+# recorded at the end.
 # SUBSCRIBER: "live" attaches `corouter watch --plain` (every event, LIVE) to
 # corouter-server for the whole scenario, "stuck" a WatchTraces stream that is
 # never read; the server's watch counters are recorded at the end.
@@ -194,8 +197,15 @@ throughput() {
   srv_pid=() srv_url=() srv_files=() srv_logs=() srv_ticks=()
 
   log "$scenario: starting corouter-server, the floor${floor_health:+ (also with the health service)}${http_path:+ and FastAPI}"
+  local sink_pid="" otlp_args=()
+  if [ -n "${OTLP_SINK:-}" ]; then
+    start_grpc "$scenario.otlp_sink" "$floor_bin" --empty-reply
+    sink_pid=$server_pid
+    otlp_args=(--otlp-endpoint "127.0.0.1:$server_port")
+  fi
   # shellcheck disable=SC2086  # SERVER_ARGS is a list of words
-  start_grpc "$scenario.corouter" "$server_bin" --time-scale 0 --grace 1s ${SERVER_ARGS:-}
+  start_grpc "$scenario.corouter" "$server_bin" --time-scale 0 --grace 1s ${SERVER_ARGS:-} \
+    "${otlp_args[@]}"
   srv_pid[corouter]=$server_pid srv_url[corouter]=$(grpc_url "$server_port" "$rpc")
   events=$(check "$server_port" "$frame" "$method" "$kind" 200 16)
   local corouter_port=$server_port
@@ -248,8 +258,10 @@ throughput() {
   done
 
   local watch_words=()
-  if [ -n "$watcher_pid" ]; then
+  if [ -n "$watcher_pid" ] || [ -n "$sink_pid" ]; then
     read -r -a watch_words < <($py tests/bench/grpc_requests.py watch-stats --server "127.0.0.1:$corouter_port")
+  fi
+  if [ -n "$watcher_pid" ]; then
     watch_words+=(subscriber="$subscriber")
     kill -TERM "$watcher_pid" 2>/dev/null || true
     wait "$watcher_pid" 2>/dev/null || true
@@ -266,6 +278,7 @@ throughput() {
       hwm_kb="$(status_kb "${srv_pid[$server]}" VmHWM)" loadavg="$load" "${extra[@]}"
     stop_server "${srv_pid[$server]}"
   done
+  if [ -n "$sink_pid" ]; then stop_server "$sink_pid"; fi
   rm -f "$out/$scenario".*.h2load.log  # large; the percentiles are in results.jsonl
 }
 
@@ -308,6 +321,9 @@ throughput execute_slow_task slow_task.execute Execute execute '/slow_task/1?q=t
 throughput traced_fast_task fast_task.traced ExecuteTraced traced ''
 throughput watch_live_fast_task fast_task.execute Execute execute '' '' live
 throughput watch_stuck_fast_task fast_task.execute Execute execute '' '' stuck
+# Issue 8: every request exported as an OTLP span, to a receiver that answers
+# at once (the floor with --empty-reply).
+OTLP_SINK=1 throughput execute_fast_task_otlp fast_task.execute Execute execute ''
 
 log "execute_1000_routes: not yet available: needs route files (issue 3)"
 $py tests/bench/e2e_report.py record "$results" kind=skipped scenario=execute_1000_routes \

@@ -196,6 +196,11 @@ for flag in $(sed -n '/^corouter watch \[/,/^```/p' "$repo/docs/tracing.md" | gr
   grep -q -- "$flag" "$work/watch-help.txt" || { echo "docs/tracing.md names $flag; corouter watch has none" >&2; docs_ok=1; }
 done
 check "docs/tracing.md's watch flags exist" test "$docs_ok" -eq 0
+docs_ok=0
+for flag in $(sed -n '/^corouter-server --/,/^```/p' "$repo/docs/tracing.md" | grep -oE -- '--[a-z-]+' | sort -u); do
+  grep -q -- "$flag" "$work/server-help.txt" || { echo "docs/tracing.md names $flag; corouter-server has none" >&2; docs_ok=1; }
+done
+check "docs/tracing.md's server flags exist" test "$docs_ok" -eq 0
 
 # Bad server flags are refused before listening.
 timeout 10 "$server_bin" --loops 0 >"$work/s1.out" 2>&1
@@ -204,6 +209,18 @@ timeout 10 "$server_bin" --grace soon >"$work/s2.out" 2>&1
 check "server refuses a bad --grace" grep -q -- "--grace" "$work/s2.out"
 timeout 10 "$server_bin" --listen 999.1.1.1:1 >"$work/s3.out" 2>&1
 check "server refuses an address it cannot bind" grep -q "cannot listen on 999.1.1.1:1" "$work/s3.out"
+timeout 10 "$server_bin" --otlp-endpoint https://collector:4317 >"$work/s6.out" 2>&1
+check "server refuses a TLS OTLP endpoint (exit 2)" test $? -eq 2
+check "the OTLP refusal names the flag" grep -q -- "--otlp-endpoint: .*TLS" "$work/s6.out"
+timeout 10 "$server_bin" --otlp-endpoint collector >"$work/s7.out" 2>&1
+check "server refuses an OTLP endpoint without a port" grep -q -- "--otlp-endpoint: .*HOST:PORT" "$work/s7.out"
+timeout 10 "$server_bin" --otlp-service-name x >"$work/s8.out" 2>&1
+check "--otlp-service-name needs --otlp-endpoint" grep -q -- "--otlp-endpoint" "$work/s8.out"
+timeout 10 "$server_bin" --otlp-endpoint 127.0.0.1:4317 --otlp-batch-size 600 --otlp-queue-size 500 \
+  >"$work/s9.out" 2>&1
+check "a batch larger than the queue is refused" grep -q -- "--otlp-batch-size 600 is more than --otlp-queue-size 500" "$work/s9.out"
+timeout 10 "$server_bin" --metrics-listen nowhere >"$work/s10.out" 2>&1
+check "server refuses a bad --metrics-listen" grep -q -- "--metrics-listen: .*not HOST:PORT" "$work/s10.out"
 
 # A bad route file: refused before listening, one message naming the file,
 # the line and the problem.
