@@ -142,8 +142,12 @@ void CallBase::OnDone(bool /*ok*/) {
 
 void CallBase::OnCancelled() {
   // gRPC cancels the call when the client does and when its deadline
-  // passes; tell them apart by the deadline.
-  if (std::chrono::system_clock::now() >= ctx_.deadline()) {
+  // passes; tell them apart by the deadline. The client's own deadline
+  // timer usually fires first: the server's deadline is the grpc-timeout
+  // header counted from arrival, so it falls later by the request's transit
+  // time. A cancel that close to the deadline is the deadline.
+  constexpr auto kDeadlineSlack = std::chrono::milliseconds(50);
+  if (std::chrono::system_clock::now() + kDeadlineSlack >= ctx_.deadline()) {
     context_.ExceedDeadline("deadline exceeded (the call's gRPC deadline)");
   } else {
     context_.Cancel("the client cancelled the call");

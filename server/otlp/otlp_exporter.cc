@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/arena.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
@@ -161,16 +162,20 @@ void OtlpExporter::ExportQueued() {
     // (batch.dropped_spans is in the hub's dropped_total, which stats() reads.)
     watch::Batch batch = hub_.TakeBatch(*subscription_, options_.max_batch_spans);
     if (batch.traces.empty()) return;
-    collector::ExportTraceServiceRequest request;
-    AddResource(request, options_.service_name);
-    auto* scope_spans = request.mutable_resource_spans(0)->add_scope_spans();
+    // One arena per batch: the request's thousands of small strings and
+    // messages are freed at once (protobuf's arena allocation).
+    google::protobuf::Arena arena;
+    auto* request =
+        google::protobuf::Arena::CreateMessage<collector::ExportTraceServiceRequest>(&arena);
+    AddResource(*request, options_.service_name);
+    auto* scope_spans = request->mutable_resource_spans(0)->add_scope_spans();
     scope_spans->mutable_scope()->set_name("corouter");
     scope_spans->mutable_scope()->set_version(COROUTER_VERSION);
     size_t spans = 0;
     for (const watch::TracePtr& trace : batch.traces) {
       spans += AppendSpans(*trace, ids_, scope_spans->mutable_spans());
     }
-    if (spans > 0) Send(request, spans);
+    if (spans > 0) Send(*request, spans);
   }
 }
 

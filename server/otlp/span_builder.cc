@@ -26,13 +26,13 @@ uint64_t UnixNanos(std::chrono::system_clock::time_point t) {
 
 void Add(RepeatedPtrField<KeyValue>* attrs, std::string_view key, std::string_view value) {
   KeyValue* kv = attrs->Add();
-  kv->set_key(std::string(key));
-  kv->mutable_value()->set_string_value(std::string(value));
+  kv->set_key(key.data(), key.size());  // no temporary std::string
+  kv->mutable_value()->set_string_value(value.data(), value.size());
 }
 
 void AddInt(RepeatedPtrField<KeyValue>* attrs, std::string_view key, int64_t value) {
   KeyValue* kv = attrs->Add();
-  kv->set_key(std::string(key));
+  kv->set_key(key.data(), key.size());
   kv->mutable_value()->set_int_value(value);
 }
 
@@ -134,7 +134,8 @@ size_t AppendSpans(const watch::CompletedTrace& trace, IdGenerator& ids,
     const trace::TraceEvent& e = published->event;
     v1::Span::Event* event = span->add_events();
     event->set_time_unix_nano(UnixNanos(e.time));
-    event->set_name(std::string(trace::StepName(e.step)));
+    const std::string_view step_name = trace::StepName(e.step);
+    event->set_name(step_name.data(), step_name.size());
     Add(event->mutable_attributes(), "corouter.detail", e.detail);
     AddInt(event->mutable_attributes(), "corouter.sequence", static_cast<int64_t>(e.sequence));
     Add(event->mutable_attributes(), "thread.name", e.thread);

@@ -167,6 +167,38 @@ TEST(Cancellation, AClientCancelMidAwaitWakesTheHandlerAtOnce) {
   EXPECT_LT(steady_clock::now() - start, milliseconds(1000));
 }
 
+// The client's deadline timer fires before the server's (which counts from
+// arrival): the cancel that follows must still be read as the deadline, in
+// the trace and in GetStats, every time.
+TEST(Cancellation, AClientDeadlineIsReportedAsTheDeadline) {
+  SeedServer server(1.0);  // /slow_task sleeps 5 s
+  constexpr int kCalls = 10;
+  std::vector<std::thread> calls;
+  std::vector<std::string> details(kCalls);
+  for (int i = 0; i < kCalls; ++i) {
+    calls.emplace_back([&, i] {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + milliseconds(30));
+      v1::ExecuteTracedRequest request;
+      request.mutable_request()->set_method("GET");
+      request.mutable_request()->set_target("/slow_task/1");
+      auto reader = server.stub().ExecuteTraced(&ctx, request);
+      v1::ExecuteTracedResponse message;
+      while (reader->Read(&message)) {
+      }
+      EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+    });
+  }
+  for (auto& t : calls) t.join();
+  ASSERT_TRUE(Eventually([&] { return server.server().in_flight() == 0; }));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+  v1::GetStatsResponse stats;
+  ASSERT_TRUE(server.stub().GetStats(&ctx, {}, &stats).ok());
+  EXPECT_EQ(stats.loops(0).cancelled(), static_cast<uint64_t>(kCalls));
+  EXPECT_EQ(stats.loops(0).deadline_exceeded(), static_cast<uint64_t>(kCalls));
+}
+
 TEST(Cancellation, TheServersMaxDeadlineEndsTheTraceWithCancelled) {
   grpc_front::ServerOptions options;
   options.max_deadline = absl::Milliseconds(50);
