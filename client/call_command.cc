@@ -12,10 +12,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "client/chrome_trace.h"
 #include "client/event_orderer.h"
 #include "client/exit_code.h"
 #include "client/response_printer.h"
 #include "client/rpc_error.h"
+#include "client/timeline_picture.h"
+#include "client/trace_recording.h"
 #include "client/trace_table.h"
 #include "corouter/v1/execution.grpc.pb.h"
 #include "grpcpp/client_context.h"
@@ -51,7 +54,11 @@ class CallRun {
         err_(err),
         table_(Labels(options.requests)),
         orderer_(options.reorder_window),
-        outcomes_(options.requests.size()) {}
+        outcomes_(options.requests.size()),
+        recording_(options.trace &&
+                           (!options.record_path.empty() || !options.timeline_paths.empty())
+                       ? std::make_unique<TraceRecording>()
+                       : nullptr) {}
 
   int Run() {
     if (options_.trace) {
@@ -79,6 +86,7 @@ class CallRun {
       all_ok = all_ok && outcome.response.has_value() && !outcome.failed;
     }
     if (options_.trace) PrintSummaries();
+    if (!WriteRecording()) all_ok = false;
     return all_ok ? kExitOk : kExitRpcFailure;
   }
 
@@ -146,6 +154,7 @@ class CallRun {
           outcomes_[index].elapsed = absl::Nanoseconds(event.elapsed_nanos());
         }
         orderer_.Push(index, event, now);
+        if (recording_ != nullptr) recording_->Add(event, spec.label, static_cast<int64_t>(index));
       }
       rows_cv_.notify_all();
     }
@@ -207,6 +216,43 @@ class CallRun {
     err_.flush();
   }
 
+  // Writes the --record and --timeline files, if asked for. Returns false
+  // (having said why) when one could not be written.
+  bool WriteRecording() {
+    if (recording_ == nullptr) return true;
+    const Timeline timeline = recording_->Build(absl::Now());
+    bool ok = true;
+    const auto report = [&](absl::string_view flag, const std::string& path,
+                            const absl::Status& status, absl::string_view what,
+                            absl::string_view suffix) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (status.ok()) {
+        err_ << "corouter: " << flag << ": wrote " << what << " of " << timeline.requests.size()
+             << (timeline.requests.size() == 1 ? " request" : " requests") << " to " << path
+             << suffix << '\n';
+      } else {
+        err_ << "corouter: " << flag << ": " << status.message() << '\n';
+        ok = false;
+      }
+      err_.flush();
+    };
+    if (!options_.record_path.empty()) {
+      report("--record", options_.record_path,
+             WriteChromeTrace(timeline, options_.connection.server, options_.record_path),
+             "the trace", " (open it in ui.perfetto.dev)");
+    }
+    for (const std::string& path : options_.timeline_paths) {
+      absl::StatusOr<PictureFormat> format = PictureFormatForPath(path);
+      TimelinePictureOptions picture;
+      picture.title = absl::StrCat("corouter call --trace: ", timeline.requests.size(),
+                                   " requests on ", options_.connection.server);
+      report("--timeline", path,
+             format.ok() ? WriteTimelinePicture(timeline, path, *format, picture) : format.status(),
+             "the timeline", "");
+    }
+    return ok;
+  }
+
   void PrintSummaries() {
     std::lock_guard<std::mutex> lock(mu_);
     out_ << '\n';
@@ -235,6 +281,8 @@ class CallRun {
   std::vector<Outcome> outcomes_;      // Guarded by mu_ while threads run.
   std::size_t blocks_printed_ = 0;     // Guarded by mu_.
   bool reported_unreachable_ = false;  // Guarded by mu_.
+  // Set with --record or --timeline (thread-safe itself).
+  const std::unique_ptr<TraceRecording> recording_;
 };
 
 }  // namespace

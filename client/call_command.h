@@ -10,6 +10,11 @@
 // order across streams), stdout flushed after every row, then one summary
 // line per request.
 //
+// With --record and --timeline the events are also collected (see
+// trace_recording.h) and, once every request has ended, written as a Perfetto
+// trace file and drawn as a picture; a file that cannot be written is one
+// line on the error stream and makes the exit code kExitRpcFailure.
+//
 // Output is written under one lock so blocks and rows never interleave
 // mid-line. Errors are one line each on the error stream; "cannot reach
 // server" is reported once per invocation however many requests hit it.
@@ -18,6 +23,7 @@
 
 #include <memory>
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -37,6 +43,14 @@ struct CallOptions {
   // With trace: how long rows are held to print them in the server's order
   // across streams (see event_orderer.h); zero prints in arrival order.
   absl::Duration reorder_window = absl::Milliseconds(30);
+  // With trace: when every request has ended, write the requests' timeline
+  // here in the Trace Event Format, for ui.perfetto.dev (see chrome_trace.h).
+  // Empty: none.
+  std::string record_path;
+  // With trace: when every request has ended, draw the timeline picture to
+  // each of these files, SVG or PNG by the extension (see
+  // timeline_picture.h).
+  std::vector<std::string> timeline_paths;
 };
 
 // Runs the call command against options.connection.server. Blocks until every

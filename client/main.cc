@@ -1,11 +1,13 @@
 // corouter: the command-line client of a corouter server.
 //
 //   corouter call [--server HOST:PORT] [--timeout D] METHOD TARGET [METHOD TARGET ...]
-//                 [-H 'name: value']... [-d BODY] [--trace]
+//                 [-H 'name: value']... [-d BODY] [--trace [--record FILE.json]
+//                 [--timeline FILE.svg|FILE.png]]
 //   corouter routes [--server HOST:PORT] [--timeout D]
 //   corouter stats [--server HOST:PORT] [--timeout D]
 //   corouter watch [--server HOST:PORT] [filters] [--completed] [--replay N]
-//                  [--resume CURSOR] [--plain | --json]
+//                  [--resume CURSOR] [--plain | --json] [--record FILE.json]
+//   corouter dashboard [--server HOST:PORT]... [--listen HOST:PORT] [--port-file FILE]
 //
 // Exit codes: see client/exit_code.h.
 #include <exception>
@@ -18,9 +20,12 @@
 #include "absl/time/time.h"
 #include "client/call_command.h"
 #include "client/connection.h"
+#include "client/dashboard_command.h"
 #include "client/exit_code.h"
+#include "client/output_file.h"
 #include "client/request_spec.h"
 #include "client/routes_command.h"
+#include "client/timeline_picture.h"
 #include "client/watch_command.h"
 
 namespace corouter::client {
@@ -93,6 +98,17 @@ int Main(int argc, char** argv) {
                    "across requests (0: arrival order)")
       ->type_name("DURATION")
       ->capture_default_str();
+  std::string call_record;
+  std::vector<std::string> call_timelines;
+  call->add_option("--record", call_record,
+                   "With --trace: write the requests' timeline to FILE.json in the Trace Event "
+                   "Format, for ui.perfetto.dev or chrome://tracing")
+      ->type_name("FILE.json");
+  call->add_option("--timeline", call_timelines,
+                   "With --trace: draw the requests' timeline to FILE.svg or FILE.png "
+                   "(repeatable)")
+      ->type_name("FILE.svg|FILE.png")
+      ->allow_extra_args(false);
 
   CLI::App* routes = app.add_subcommand("routes", "Print the server's route table");
   ConnectionFlags routes_flags;
@@ -151,9 +167,51 @@ int Main(int argc, char** argv) {
   auto* plain_flag = watch->add_flag("--plain", watch_plain, "One line per event, for pipes");
   watch->add_flag("--json", watch_json, "One proto3-JSON TraceEvent per line, for jq")
       ->excludes(plain_flag);
+  std::string watch_record;
+  watch
+      ->add_option("--record", watch_record,
+                   "On exit (Ctrl-C, q, the server gone) write every event seen to FILE.json in "
+                   "the Trace Event Format, for ui.perfetto.dev")
+      ->type_name("FILE.json");
+
+  CLI::App* dashboard = app.add_subcommand(
+      "dashboard",
+      "Serve a live web page of one or more servers' requests: timeline, in flight, recent, "
+      "blocking warnings");
+  dashboard->footer(
+      "Examples:\n"
+      "  corouter dashboard --listen 127.0.0.1:8080\n"
+      "  corouter dashboard --server 10.0.0.1:50051 --server 10.0.0.2:50051 --listen "
+      "0.0.0.0:8080\n");
+  DashboardFlags dashboard_flags;
+  dashboard
+      ->add_option("--server", dashboard_flags.servers,
+                   "corouter server to watch, HOST:PORT (repeatable; default 127.0.0.1:50051)")
+      ->type_name("HOST:PORT")
+      ->allow_extra_args(false);
+  dashboard
+      ->add_option("--listen", dashboard_flags.listen,
+                   "Where the page is served, HOST:PORT; port 0 lets the OS pick")
+      ->type_name("HOST:PORT")
+      ->capture_default_str();
+  dashboard
+      ->add_option("--port-file", dashboard_flags.port_file,
+                   "Write the bound port there once listening")
+      ->type_name("FILE");
+  dashboard
+      ->add_option("--tab-buffer", dashboard_flags.tab_buffer,
+                   "Frames queued per browser tab; beyond it the tab drops and is told")
+      ->capture_default_str();
+  dashboard->add_option("--max-tabs", dashboard_flags.max_tabs, "Event streams served at once")
+      ->capture_default_str();
+  dashboard
+      ->add_option("--replay", dashboard_flags.replay,
+                   "Completed traces each server sends first, for the recent list")
+      ->capture_default_str();
 
   CallOptions call_options;
   ConnectionOptions routes_options;
+  DashboardOptions dashboard_options;
   WatchOptions watch_options;
   try {
     app.parse(argc, argv);
@@ -172,6 +230,26 @@ int Main(int argc, char** argv) {
                                    "want a duration from 0 to 10s, such as 30ms");
       }
       call_options.reorder_window = window;
+      std::vector<std::pair<std::string, std::string>> files;
+      if (!call_record.empty()) files.emplace_back("--record", call_record);
+      for (const std::string& path : call_timelines) files.emplace_back("--timeline", path);
+      for (const auto& [flag, path] : files) {
+        if (!trace) throw CLI::ValidationError(flag, "needs --trace (it draws the traced steps)");
+        if (flag == "--timeline") {
+          absl::StatusOr<PictureFormat> format = PictureFormatForPath(path);
+          if (!format.ok()) {
+            throw CLI::ValidationError(flag, std::string(format.status().message()));
+          }
+        }
+        absl::Status writable = CheckWritable(path);
+        if (!writable.ok()) throw CLI::ValidationError(flag, std::string(writable.message()));
+      }
+      call_options.record_path = call_record;
+      call_options.timeline_paths = call_timelines;
+    } else if (dashboard->parsed()) {
+      absl::StatusOr<DashboardOptions> options = ToDashboardOptions(dashboard_flags);
+      if (!options.ok()) throw CLI::ValidationError(std::string(options.status().message()));
+      dashboard_options = *std::move(options);
     } else if (watch->parsed()) {
       watch_options.connection = ToConnectionOptions(watch_flags);
       corouter::v1::WatchTracesRequest& r = watch_options.request;
@@ -216,6 +294,11 @@ int Main(int argc, char** argv) {
       if (watch_sample < 1.0) f.set_sample_rate(watch_sample == 0.0 ? 1e-300 : watch_sample);
       r.set_replay(watch_replay);
       r.set_resume_cursor(watch_resume);
+      if (!watch_record.empty()) {
+        absl::Status writable = CheckWritable(watch_record);
+        if (!writable.ok()) throw CLI::ValidationError("--record", std::string(writable.message()));
+      }
+      watch_options.record_path = watch_record;
       watch_options.display = watch_json    ? WatchDisplay::kJson
                               : watch_plain ? WatchDisplay::kPlain
                                             : WatchDisplay::kScreen;
@@ -226,17 +309,19 @@ int Main(int argc, char** argv) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
       return app.exit(e);  // --help: prints the help on stdout.
     }
-    const std::string help = call->parsed()     ? "corouter call --help"
-                             : routes->parsed() ? "corouter routes --help"
-                             : stats->parsed()  ? "corouter stats --help"
-                             : watch->parsed()  ? "corouter watch --help"
-                                                : "corouter --help";
+    const std::string help = call->parsed()        ? "corouter call --help"
+                             : routes->parsed()    ? "corouter routes --help"
+                             : stats->parsed()     ? "corouter stats --help"
+                             : watch->parsed()     ? "corouter watch --help"
+                             : dashboard->parsed() ? "corouter dashboard --help"
+                                                   : "corouter --help";
     std::cerr << "corouter: " << e.what() << " (see '" << help << "')\n";
     return kExitUsage;
   }
 
   if (call->parsed()) return RunCall(call_options, std::cout, std::cerr);
   if (watch->parsed()) return RunWatch(watch_options, std::cout, std::cerr);
+  if (dashboard->parsed()) return RunDashboard(dashboard_options, std::cout, std::cerr);
   if (stats->parsed()) return RunStats(routes_options, std::cout, std::cerr);
   return RunRoutes(routes_options, std::cout, std::cerr);
 }

@@ -12,8 +12,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "client/chrome_trace.h"
 #include "client/exit_code.h"
 #include "client/rpc_error.h"
+#include "client/trace_recording.h"
 #include "client/watch_view.h"
 #include "corouter/v1/execution.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -97,9 +99,39 @@ void PrintReports(const v1::WatchTracesResponse& response, WatchDisplay display,
   }
 }
 
+// Defined below: runs the watch, recording the events when asked to.
+int WatchUntilEnd(const WatchOptions& options, std::ostream& out, std::ostream& err,
+                  TraceRecording& recording);
+
 }  // namespace
 
 int RunWatch(const WatchOptions& options, std::ostream& out, std::ostream& err) {
+  TraceRecording recording;
+  const int code = WatchUntilEnd(options, out, err, recording);
+  if (options.record_path.empty()) return code;
+  const Timeline timeline = recording.Build(absl::Now());
+  const absl::Status written =
+      WriteChromeTrace(timeline, options.connection.server, options.record_path);
+  if (!written.ok()) {
+    err << "corouter watch: --record: " << written.message() << std::endl;
+    return kExitRpcFailure;
+  }
+  err << "corouter watch: --record: wrote the trace of " << timeline.requests.size()
+      << (timeline.requests.size() == 1 ? " request" : " requests") << " (" << recording.events()
+      << " events";
+  if (recording.dropped_events() > 0) {
+    err << "; " << recording.dropped_events() << " more were not kept, over the bound of "
+        << TraceRecording::kDefaultMaxEvents;
+  }
+  err << ") to " << options.record_path << std::endl;
+  return code;
+}
+
+namespace {
+
+// The watch itself; RunWatch writes the recording once it returns.
+int WatchUntilEnd(const WatchOptions& options, std::ostream& out, std::ostream& err,
+                  TraceRecording& recording) {
   WatchDisplay display = options.display;
   if (display == WatchDisplay::kScreen && isatty(STDOUT_FILENO) == 0)
     display = WatchDisplay::kPlain;
@@ -162,6 +194,9 @@ int RunWatch(const WatchOptions& options, std::ostream& out, std::ostream& err) 
 
   v1::WatchTracesResponse response;
   while (reader->Read(&response)) {
+    if (!options.record_path.empty()) {
+      for (const v1::TraceEvent& event : response.events()) recording.Add(event);
+    }
     if (display == WatchDisplay::kScreen) {
       std::lock_guard<std::mutex> lock(mu);
       view.Apply(response);
@@ -195,4 +230,5 @@ int RunWatch(const WatchOptions& options, std::ostream& out, std::ostream& err) 
   return kExitRpcFailure;
 }
 
+}  // namespace
 }  // namespace corouter::client

@@ -10,6 +10,10 @@
 //    reports are lines of their own: {"droppedEvents":"N"} and
 //    {"lost":{"traces":"N"}} (select events with `jq 'select(.step)'`).
 //
+// With --record FILE.json, every event seen is also kept (trace_recording.h)
+// and written as a Perfetto trace file (chrome_trace.h) when the watch ends,
+// however it ends.
+//
 // Ctrl-C (SIGINT), SIGTERM or `q` on the screen end the watch: exit 0. A
 // server that cannot be reached, or goes away, is said on one stderr line:
 // exit 1. A request the server refuses (a bad filter) likewise, with its
@@ -18,6 +22,7 @@
 #define COROUTER_CLIENT_WATCH_COMMAND_H_
 
 #include <ostream>
+#include <string>
 
 #include "client/connection.h"
 #include "corouter/v1/execution.pb.h"
@@ -32,11 +37,18 @@ struct WatchOptions {
   ConnectionOptions connection;
   corouter::v1::WatchTracesRequest request;
   WatchDisplay display = WatchDisplay::kScreen;
+  /// When the watch ends, however it ends (Ctrl-C, SIGTERM, `q`, the server
+  /// going away), write every event seen here in the Trace Event Format, for
+  /// ui.perfetto.dev (see chrome_trace.h); requests still in flight keep
+  /// their last state until the end. At most TraceRecording's bound of
+  /// events is kept. Empty: none.
+  std::string record_path;
 };
 
 /// Runs the watch until it is stopped or the stream ends. Returns kExitOk
 /// when stopped by the user, kExitRpcFailure when the server refused, could
-/// not be reached or went away (see exit_code.h). Blocks SIGINT and SIGTERM
+/// not be reached or went away, or the --record file could not be written
+/// (see exit_code.h). Blocks SIGINT and SIGTERM
 /// in the calling thread (and the threads it starts) to wait for them.
 int RunWatch(const WatchOptions& options, std::ostream& out, std::ostream& err);
 

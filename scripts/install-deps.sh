@@ -9,6 +9,8 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev nlohmann-json3-dev libcli11-dev libre2-dev
   libgtest-dev libgmock-dev libyaml-cpp-dev libncurses-dev tmux procps
+  # `corouter call --timeline`: cairo draws the picture, in DejaVu Sans.
+  libcairo2-dev fonts-dejavu-core
   # tests/conformance: the real FastAPI 0.92 and what drives it, and the
   # OpenAPI 3.0 schema its documents are validated against.
   python3-fastapi python3-httpx python3-yaml python3-grpcio python3-protobuf
@@ -17,6 +19,12 @@ packages=(
   # Prometheus client's own parser).
   libcpp-httplib-dev python3-prometheus-client
 )
+# tests/dashboard: `corouter dashboard` (cpp-httplib too) in a real browser,
+# chromium driven by playwright-core from npm. Debian's npm brings nodejs; a
+# node installed otherwise (NodeSource's ships its own npm and conflicts with
+# Debian's) is kept.
+packages+=(chromium)
+command -v npm >/dev/null || packages+=(npm)
 packages+=("$@")
 
 missing=()

@@ -7,20 +7,15 @@ set -u
 server_bin=$1
 client_bin=$2
 work=$(mktemp -d)
-passed=0
-failed=0
 server_pid=""
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
   [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
+# shellcheck source=tests/lib/checks.sh
+. "$(dirname "$0")/../lib/checks.sh"
 
-check() {  # check NAME CONDITION-COMMAND...
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   $name"
-  else failed=$((failed + 1)); echo "FAIL $name"; fi
-}
 
 # Line number of the first line of FILE matching REGEX (0 if none).
 line_of() { grep -n -m1 -E "$2" "$1" | cut -d: -f1 || true; }
@@ -88,14 +83,6 @@ timeout 20 "$client_bin" call --server "$server" GET /ping >"$work/ping.out" 2>&
 check "the server keeps serving" grep -qx '{"ping":"pong"}' "$work/ping.out"
 
 # corouter watch: --plain and --json on pipes, the screen under tmux.
-subscribers() {  # the server's WatchTraces subscriber count
-  timeout 10 "$client_bin" stats --server "$server" 2>/dev/null |
-    sed -nE 's/^watch: ([0-9]+) subscribers.*/\1/p'
-}
-await_subscribers() {  # await_subscribers N: bounded wait
-  for _ in $(seq 200); do [ "$(subscribers)" = "$1" ] && return 0; sleep 0.05; done
-  return 1
-}
 timeout 20 "$client_bin" watch --server "$server" --plain >"$work/watch.out" 2>"$work/watch.err" &
 watch_pid=$!
 timeout 20 "$client_bin" watch --server "$server" --json --completed --status 4xx \
@@ -245,5 +232,4 @@ kill -TERM "$server_pid"
 wait "$server_pid"
 server_pid=""
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
