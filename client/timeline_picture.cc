@@ -93,7 +93,8 @@ std::string LegendText(TimelineState state) {
 struct Axis {
   absl::Duration step;
   absl::Duration unit;
-  const char* unit_name = "s";  // not std::string: GCC 12 -O3 warns falsely (-Wrestrict) on its assignment
+  const char* unit_name =
+      "s";  // not std::string: GCC 12 -O3 warns falsely (-Wrestrict) on its assignment
 };
 
 Axis ChooseAxis(absl::Duration span) {
