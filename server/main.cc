@@ -116,6 +116,11 @@ int main(int argc, char** argv) {
   cli.add_option("--otlp-timeout", otlp_timeout_text, "deadline of one Export call")
       ->capture_default_str()
       ->needs(otlp_endpoint);
+  cli.add_option("--otlp-concurrent-exports", otlp.concurrent_exports,
+                 "Export calls in flight at once, one thread each")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{64}))
+      ->needs(otlp_endpoint);
   cli.add_option("--metrics-listen", options.metrics_listen,
                  "serve Prometheus metrics on GET /metrics at this HOST:PORT (port 0: the OS "
                  "picks; off when not given)");

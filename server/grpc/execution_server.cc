@@ -65,16 +65,6 @@ absl::StatusOr<int> ExecutionServer::Start() {
   hub_ = std::make_unique<watch::TraceHub>(watch::TraceHubOptions{
       .history = options_.trace_history, .watch_buffer = options_.watch_buffer});
   shared_.hub = hub_.get();
-  if (options_.otlp.has_value()) {
-    absl::StatusOr<std::unique_ptr<otlp::OtlpExporter>> exporter =
-        otlp::OtlpExporter::Start(*hub_, *options_.otlp);
-    if (!exporter.ok()) {
-      Abandon();
-      return exporter.status();
-    }
-    otlp_ = *std::move(exporter);
-    shared_.otlp = otlp_.get();
-  }
   executor_ = std::make_unique<loop::Executor>(options_.executor_threads);
   shared_.executor = executor_.get();
   shared_.started = std::chrono::steady_clock::now();
@@ -93,6 +83,17 @@ absl::StatusOr<int> ExecutionServer::Start() {
     services->route_stats = std::make_unique<stats::RouteStats>(app_.operations().size());
     shared_.loops.push_back(services.get());
     services_.push_back(std::move(services));
+  }
+  if (options_.otlp.has_value()) {
+    // Loop 0 issues the Export calls (otlp_exporter.h says why).
+    absl::StatusOr<std::unique_ptr<otlp::OtlpExporter>> exporter =
+        otlp::OtlpExporter::Start(*hub_, *options_.otlp, loops_[0].get());
+    if (!exporter.ok()) {
+      Abandon();
+      return exporter.status();
+    }
+    otlp_ = *std::move(exporter);
+    shared_.otlp = otlp_.get();
   }
   for (size_t i = 0; i < options_.loops; ++i) {
     LoopServices* services = services_[i].get();
@@ -136,10 +137,14 @@ absl::StatusOr<int> ExecutionServer::Start() {
 void ExecutionServer::Abandon() {
   // Nothing runs yet: no loop thread, no call requested.
   server_->Shutdown();
-  server_.reset();
-  cqs_.clear();
+  shared_.loops.clear();
+  services_.clear();
+  loops_.clear();
+  executor_.reset();
   shared_.hub = nullptr;
   hub_.reset();
+  server_.reset();
+  cqs_.clear();
   stopped_ = true;
 }
 
@@ -174,16 +179,18 @@ void ExecutionServer::Shutdown(absl::Duration grace) {
   while (shared_.in_flight.load() > 0 && absl::Now() < give_up) {
     absl::SleepFor(absl::Milliseconds(5));
   }
-  for (auto& event_loop : loops_) event_loop->Shutdown();
-  for (auto& thread : threads_) thread.join();
-  threads_.clear();
-  executor_.reset();
-  // Every request has ended, and so has every subscriber but the exporter.
+  // Every request has ended. The exporter flushes while loop 0, which
+  // issues its calls, still runs.
   if (otlp_ != nullptr) {
     otlp_->Shutdown(grace_ends);
     shared_.otlp = nullptr;
     otlp_.reset();
   }
+  for (auto& event_loop : loops_) event_loop->Shutdown();
+  for (auto& thread : threads_) thread.join();
+  threads_.clear();
+  executor_.reset();
+  // Every request has ended, and so has every subscriber.
   shared_.hub = nullptr;
   hub_.reset();
   // Completion queues go after the server's shutdown and their drain.

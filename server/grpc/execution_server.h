@@ -21,8 +21,9 @@
 // finish until the deadline, then are cancelled and their handlers woken at
 // their awaits), then a wait until no request is in flight (an offloaded one
 // must see its thread return), then each loop's completion queue is shut
-// down and drained, the loop threads joined, and the executor drained; then
-// the OTLP exporter flushes what is queued until the grace period's end.
+// down and drained, the loop threads joined, and the executor drained. The
+// OTLP exporter flushes what is queued until the grace period's end just
+// before the loops stop (loop 0 issues its Export calls).
 //
 // Thread safety: Start, Shutdown and Wait are called from one controlling
 // thread (not a loop thread). The App must outlive the server.

@@ -75,15 +75,19 @@ absl::StatusOr<std::string> ParseOtlpEndpoint(std::string_view text) {
 }
 
 absl::StatusOr<std::unique_ptr<OtlpExporter>> OtlpExporter::Start(watch::TraceHub& hub,
-                                                                  OtlpOptions options) {
+                                                                  OtlpOptions options,
+                                                                  loop::EventLoop* loop) {
   absl::StatusOr<std::string> target = ParseOtlpEndpoint(options.endpoint);
   if (!target.ok()) return target.status();
   options.endpoint = *target;
+  if (options.concurrent_exports == 0) {
+    return absl::InvalidArgumentError("the OTLP exporter needs at least one concurrent export");
+  }
   if (options.max_batch_spans == 0 || options.max_queue_spans < options.max_batch_spans) {
     return absl::InvalidArgumentError(
         "the OTLP queue must hold at least one batch, and a batch at least one span");
   }
-  std::unique_ptr<OtlpExporter> exporter(new OtlpExporter(hub, std::move(options)));
+  std::unique_ptr<OtlpExporter> exporter(new OtlpExporter(hub, std::move(options), loop));
   OtlpExporter* raw = exporter.get();
   watch::SubscribeOptions subscribe;
   subscribe.completed_mode = true;
@@ -93,12 +97,14 @@ absl::StatusOr<std::unique_ptr<OtlpExporter>> OtlpExporter::Start(watch::TraceHu
       hub.Subscribe(std::move(subscribe), [raw] { raw->Wake(); });
   if (!subscription.ok()) return subscription.status();
   exporter->subscription_ = *std::move(subscription);
-  exporter->thread_ = std::thread([raw] { raw->Run(); });
+  for (size_t i = 0; i < exporter->options_.concurrent_exports; ++i) {
+    exporter->threads_.emplace_back([raw] { raw->Run(); });
+  }
   return exporter;
 }
 
-OtlpExporter::OtlpExporter(watch::TraceHub& hub, OtlpOptions options)
-    : hub_(hub), options_(std::move(options)) {
+OtlpExporter::OtlpExporter(watch::TraceHub& hub, OtlpOptions options, loop::EventLoop* loop)
+    : hub_(hub), options_(std::move(options)), loop_(loop) {
   grpc::ChannelArguments args;
   // Reconnect soon after the receiver comes back (gRPC's default backoff
   // grows to 120 s).
@@ -106,8 +112,70 @@ OtlpExporter::OtlpExporter(watch::TraceHub& hub, OtlpOptions options)
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
               static_cast<int>(absl::ToInt64Milliseconds(kMaxBackoff)));
-  stub_ = collector::TraceService::NewStub(
-      grpc::CreateCustomChannel(options_.endpoint, grpc::InsecureChannelCredentials(), args));
+  std::shared_ptr<grpc::Channel> channel =
+      grpc::CreateCustomChannel(options_.endpoint, grpc::InsecureChannelCredentials(), args);
+  stub_ = collector::TraceService::NewStub(channel);
+  generic_ = std::make_unique<grpc::GenericStub>(channel);
+}
+
+namespace {
+
+// One Export issued on a loop: the loop starts it and completes it; the
+// export thread waits for `done`.
+struct LoopExport final : loop::Operation {
+  LoopExport() : Operation(&LoopExport::OnDone) {}
+  static void OnDone(loop::Operation* self, bool /*ok*/) {
+    auto* e = static_cast<LoopExport*>(self);
+    // Keeps the object alive until the lock is released below (the export
+    // thread may free it as soon as it sees `done`).
+    std::shared_ptr<LoopExport> keep = std::move(e->self);
+    absl::MutexLock lock(&e->mu);
+    e->done = true;
+  }
+  grpc::ClientContext ctx;
+  grpc::ByteBuffer response;
+  grpc::Status status;
+  std::unique_ptr<grpc::GenericClientAsyncResponseReader> reader;
+  std::shared_ptr<LoopExport> self;
+  absl::Mutex mu;
+  bool done ABSL_GUARDED_BY(mu) = false;
+};
+
+constexpr char kExportMethod[] = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+
+}  // namespace
+
+grpc::Status OtlpExporter::Attempt(const grpc::ByteBuffer& request, absl::Time deadline,
+                                   collector::ExportTraceServiceResponse* response) {
+  if (loop_ == nullptr) {
+    collector::ExportTraceServiceRequest parsed;
+    grpc::ByteBuffer copy(request);
+    if (grpc::Status s =
+            grpc::SerializationTraits<collector::ExportTraceServiceRequest>::Deserialize(&copy,
+                                                                                         &parsed);
+        !s.ok()) {
+      return s;
+    }
+    grpc::ClientContext ctx;
+    ctx.set_deadline(absl::ToChronoTime(deadline));
+    return stub_->Export(&ctx, parsed, response);
+  }
+  auto call = std::make_shared<LoopExport>();
+  call->ctx.set_deadline(absl::ToChronoTime(deadline));
+  call->self = call;
+  LoopExport* raw = call.get();
+  loop_->Post([this, raw, request] {
+    raw->reader = generic_->PrepareUnaryCall(&raw->ctx, kExportMethod, request, loop_->cq());
+    raw->reader->StartCall();
+    raw->reader->Finish(&raw->response, &raw->status, raw->tag());
+  });
+  {
+    absl::MutexLock lock(&call->mu);
+    call->mu.Await(absl::Condition(&call->done));
+  }
+  if (!call->status.ok()) return call->status;
+  return grpc::SerializationTraits<collector::ExportTraceServiceResponse>::Deserialize(
+      &call->response, response);
 }
 
 OtlpExporter::~OtlpExporter() { Shutdown(absl::Now()); }
@@ -124,7 +192,8 @@ void OtlpExporter::Shutdown(absl::Time deadline) {
     stopping_ = true;
     stop_deadline_ = deadline;
   }
-  if (thread_.joinable()) thread_.join();
+  for (std::thread& thread : threads_) thread.join();
+  threads_.clear();
   if (subscription_ != nullptr) hub_.Unsubscribe(*subscription_);
 }
 
@@ -142,6 +211,7 @@ OtlpStats OtlpExporter::stats() const {
 }
 
 void OtlpExporter::Run() {
+  IdGenerator ids;  // this thread's
   while (true) {
     {
       absl::MutexLock lock(&mu_);
@@ -151,13 +221,13 @@ void OtlpExporter::Run() {
       if (stopping_) break;
       woken_ = false;
     }
-    ExportQueued();
+    ExportQueued(ids);
   }
   // Flush until the deadline (Send gives up then), then count what is left.
-  ExportQueued();
+  ExportQueued(ids);
 }
 
-void OtlpExporter::ExportQueued() {
+void OtlpExporter::ExportQueued(IdGenerator& ids) {
   while (true) {
     // (batch.dropped_spans is in the hub's dropped_total, which stats() reads.)
     watch::Batch batch = hub_.TakeBatch(*subscription_, options_.max_batch_spans);
@@ -173,13 +243,21 @@ void OtlpExporter::ExportQueued() {
     scope_spans->mutable_scope()->set_version(COROUTER_VERSION);
     size_t spans = 0;
     for (const watch::TracePtr& trace : batch.traces) {
-      spans += AppendSpans(*trace, ids_, scope_spans->mutable_spans());
+      spans += AppendSpans(*trace, ids, scope_spans->mutable_spans());
     }
     if (spans > 0) Send(*request, spans);
   }
 }
 
 void OtlpExporter::Send(collector::ExportTraceServiceRequest& request, size_t spans) {
+  grpc::ByteBuffer bytes;
+  bool own_buffer = false;
+  if (!grpc::SerializationTraits<collector::ExportTraceServiceRequest>::Serialize(request, &bytes,
+                                                                                  &own_buffer)
+           .ok()) {
+    dropped_.fetch_add(spans, std::memory_order_relaxed);
+    return;
+  }
   absl::BitGen random;
   absl::Duration backoff = kInitialBackoff;
   while (true) {
@@ -194,25 +272,21 @@ void OtlpExporter::Send(collector::ExportTraceServiceRequest& request, size_t sp
         rpc_deadline = std::min(rpc_deadline, stop_deadline_);
       }
     }
-    grpc::ClientContext ctx;
-    ctx.set_deadline(absl::ToChronoTime(rpc_deadline));
     collector::ExportTraceServiceResponse response;
-    const grpc::Status status = stub_->Export(&ctx, request, &response);
+    const grpc::Status status = Attempt(bytes, rpc_deadline, &response);
     if (status.ok()) {
       const uint64_t rejected = static_cast<uint64_t>(std::clamp<int64_t>(
           response.partial_success().rejected_spans(), 0, static_cast<int64_t>(spans)));
       exported_.fetch_add(spans - rejected, std::memory_order_relaxed);
       dropped_.fetch_add(rejected, std::memory_order_relaxed);
-      if (failing_) {
-        failing_ = false;
+      if (failing_.exchange(false)) {
         std::cerr << "corouter-server: OTLP export to " << options_.endpoint << " works again\n";
       }
       return;
     }
     failures_.fetch_add(1, std::memory_order_relaxed);
     const bool retry = Retryable(status.error_code());
-    if (!failing_ || !retry) {
-      failing_ = retry;
+    if (!failing_.exchange(retry) || !retry) {
       std::cerr << "corouter-server: OTLP export to " << options_.endpoint << " failed ("
                 << status.error_code() << ": " << status.error_message() << "); "
                 << (retry ? "retrying with backoff" : absl::StrCat("dropped ", spans, " spans"))

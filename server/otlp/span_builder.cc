@@ -136,9 +136,11 @@ size_t AppendSpans(const watch::CompletedTrace& trace, IdGenerator& ids,
     event->set_time_unix_nano(UnixNanos(e.time));
     const std::string_view step_name = trace::StepName(e.step);
     event->set_name(step_name.data(), step_name.size());
+    // Events are in sequence order, and most ran on the span's own thread:
+    // only a different thread (an executor's) is written, to keep spans
+    // small (the bytes are most of an export's cost).
     Add(event->mutable_attributes(), "corouter.detail", e.detail);
-    AddInt(event->mutable_attributes(), "corouter.sequence", static_cast<int64_t>(e.sequence));
-    Add(event->mutable_attributes(), "thread.name", e.thread);
+    if (e.thread != first.thread) Add(event->mutable_attributes(), "thread.name", e.thread);
     switch (e.step) {
       case trace::Step::kOffloadQueued:
         queued = &e;

@@ -14,7 +14,8 @@
 //    corouter's own: corouter.request_id, corouter.endpoint, corouter.loop,
 //    thread.name (the loop thread that received it).
 //  - Each trace step is a Span.Event named after the step ("AWAIT_STARTED")
-//    at its time, with corouter.detail, corouter.sequence and thread.name.
+//    at its time, in sequence order, with corouter.detail, and thread.name
+//    when it ran on another thread than the span's (an executor's).
 //  - Each offload (OFFLOAD_STARTED to OFFLOAD_FINISHED) is a child INTERNAL
 //    span named "executor {what}" ("executor def sync_wait()"), on its
 //    executor thread (thread.name), with corouter.queued_nanos, the time it

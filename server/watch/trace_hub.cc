@@ -216,6 +216,9 @@ absl::StatusOr<std::shared_ptr<TraceHub::Subscription>> TraceHub::Subscribe(
   // Everything up to now is replayed or not wanted; each replayed trace
   // sets the cursor to its own as it is taken.
   s->cursor_ = completed_;
+  // An exporter takes nothing until its first wake: arm the waker now, or
+  // the threshold would never be announced.
+  if (o.exporter.has_value()) s->waiting_ = true;
   if (o.completed_mode) {
     completed_subs_.push_back(s);
   } else {

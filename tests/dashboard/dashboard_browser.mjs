@@ -64,7 +64,9 @@ const requestsOf = (page) => page.evaluate(() =>
 
 const browser = await chromium.launch({
   executablePath: env('CHROMIUM'),
-  args: ['--no-sandbox', '--headless=new'],
+  // As root (CI) chromium needs --no-sandbox; containers often have a tiny
+  // /dev/shm, and no GPU.
+  args: ['--no-sandbox', '--headless=new', '--disable-dev-shm-usage', '--disable-gpu'],
   timeout: 30000,
 });
 const pageErrors = [];

@@ -330,8 +330,9 @@ TEST(OtlpExport, AReceiverThatIsDownLosesNothingUntilTheQueueIsFull) {
   for (uint64_t i = 0; i < kMore; ++i) server.Execute("GET", "/fast_task/");
   ASSERT_TRUE(Eventually([&] { return Stats(server).otlp().spans_dropped() > 0; }));
   const uint64_t dropped = Stats(server).otlp().spans_dropped();
-  // At most a queue and a batch in hand are kept.
-  EXPECT_GE(dropped, kMore - kQueue - kBatch);
+  // At most a queue, and a batch in hand per concurrent export, are kept.
+  const size_t exports = otlp::OtlpOptions{}.concurrent_exports;
+  EXPECT_GE(dropped, kMore - kQueue - exports * kBatch);
   RunningReceiver again(port);
   ASSERT_TRUE(Eventually(
       [&] {
@@ -343,6 +344,15 @@ TEST(OtlpExport, AReceiverThatIsDownLosesNothingUntilTheQueueIsFull) {
   EXPECT_EQ(o.spans_dropped(), dropped) << "spans were dropped after the queue had room";
   EXPECT_EQ(again.receiver().Spans().size(), kMore - dropped);
   EXPECT_EQ(o.queued_spans(), 0u);
+}
+
+// A full batch leaves at once, long before the schedule delay.
+TEST(OtlpExport, AFullBatchIsExportedWithoutWaitingForTheScheduleDelay) {
+  RunningReceiver receiver;
+  SeedServer server(0.02, WithOtlp(receiver.address(), std::chrono::hours(1), 64, 4));
+  for (int i = 0; i < 4; ++i) server.Execute("GET", "/fast_task/");
+  EXPECT_TRUE(Eventually([&] { return receiver.receiver().Spans().size() == 4; }))
+      << receiver.receiver().Spans().size();
 }
 
 TEST(OtlpExport, ShutdownFlushesTheQueue) {
