@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 #include <utility>
+#include <vector>
 
 #include "absl/random/random.h"
 #include "absl/strings/match.h"
@@ -228,13 +229,20 @@ void OtlpExporter::Run() {
 }
 
 void OtlpExporter::ExportQueued(IdGenerator& ids) {
+  // About 2 KiB of messages per span: a full default batch fits.
+  thread_local std::vector<char> arena_block(std::max<size_t>(options_.max_batch_spans, 64) * 2048);
   while (true) {
     // (batch.dropped_spans is in the hub's dropped_total, which stats() reads.)
     watch::Batch batch = hub_.TakeBatch(*subscription_, options_.max_batch_spans);
     if (batch.traces.empty()) return;
     // One arena per batch: the request's thousands of small strings and
-    // messages are freed at once (protobuf's arena allocation).
-    google::protobuf::Arena arena;
+    // messages are freed at once (protobuf's arena allocation), in this
+    // thread's block, reused batch after batch (a fresh heap block per batch
+    // cost 12% of the thread in malloc_consolidate).
+    google::protobuf::ArenaOptions arena_options;
+    arena_options.initial_block = arena_block.data();
+    arena_options.initial_block_size = arena_block.size();
+    google::protobuf::Arena arena(arena_options);
     auto* request =
         google::protobuf::Arena::CreateMessage<collector::ExportTraceServiceRequest>(&arena);
     AddResource(*request, options_.service_name);
