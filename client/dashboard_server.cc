@@ -40,6 +40,10 @@ absl::StatusOr<int> DashboardServer::Start() {
   const size_t threads = options_.max_tabs + 8;
   http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http.set_write_timeout(options_.tab_write_timeout.count(), 0);
+  // Stop() joins the HTTP threads; one waiting on a kept-alive connection
+  // for its next request holds the join for the keep-alive timeout (5 s by
+  // default, which a test of Stop() hit under load).
+  http.set_keep_alive_timeout(1);
   // httplib's default sets SO_REUSEPORT, which lets a second dashboard bind
   // the same port and silently share its connections: only SO_REUSEADDR (a
   // restart may bind at once over connections in TIME_WAIT).

@@ -1,6 +1,7 @@
 #include "server/metrics/metrics_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <string>
@@ -40,6 +41,14 @@ absl::StatusOr<int> MetricsServer::Start(const std::string& address) {
   server_ = std::make_unique<httplib::Server>();
   // Two threads: scrapes are rare and quick (httplib's default is 8+).
   server_->new_task_queue = [] { return new httplib::ThreadPool(2); };
+  // httplib's default socket options add SO_REUSEPORT, which would let a
+  // second server bind this port and silently share its scrapes: only
+  // SO_REUSEADDR. Short keep-alive: Stop() joins threads waiting on one.
+  server_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  server_->set_keep_alive_timeout(1);
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
     response.set_content(RenderMetrics(snapshot_()), std::string(kPrometheusContentType));
   });

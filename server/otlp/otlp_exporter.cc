@@ -9,7 +9,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/arena.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
@@ -117,6 +116,13 @@ OtlpExporter::OtlpExporter(watch::TraceHub& hub, OtlpOptions options, loop::Even
       grpc::CreateCustomChannel(options_.endpoint, grpc::InsecureChannelCredentials(), args);
   stub_ = collector::TraceService::NewStub(channel);
   generic_ = std::make_unique<grpc::GenericStub>(channel);
+  collector::ExportTraceServiceRequest parts;
+  AddResource(parts, options_.service_name);
+  resource_bytes_ = parts.resource_spans(0).resource().SerializeAsString();
+  opentelemetry::proto::common::v1::InstrumentationScope scope;
+  scope.set_name("corouter");
+  scope.set_version(COROUTER_VERSION);
+  scope_bytes_ = scope.SerializeAsString();
 }
 
 namespace {
@@ -229,43 +235,24 @@ void OtlpExporter::Run() {
 }
 
 void OtlpExporter::ExportQueued(IdGenerator& ids) {
-  // About 2 KiB of messages per span: a full default batch fits.
-  thread_local std::vector<char> arena_block(std::max<size_t>(options_.max_batch_spans, 64) * 2048);
+  thread_local std::string spans_bytes;  // reused batch after batch
   while (true) {
     // (batch.dropped_spans is in the hub's dropped_total, which stats() reads.)
     watch::Batch batch = hub_.TakeBatch(*subscription_, options_.max_batch_spans);
     if (batch.traces.empty()) return;
-    // One arena per batch: the request's thousands of small strings and
-    // messages are freed at once (protobuf's arena allocation), in this
-    // thread's block, reused batch after batch (a fresh heap block per batch
-    // cost 12% of the thread in malloc_consolidate).
-    google::protobuf::ArenaOptions arena_options;
-    arena_options.initial_block = arena_block.data();
-    arena_options.initial_block_size = arena_block.size();
-    google::protobuf::Arena arena(arena_options);
-    auto* request =
-        google::protobuf::Arena::CreateMessage<collector::ExportTraceServiceRequest>(&arena);
-    AddResource(*request, options_.service_name);
-    auto* scope_spans = request->mutable_resource_spans(0)->add_scope_spans();
-    scope_spans->mutable_scope()->set_name("corouter");
-    scope_spans->mutable_scope()->set_version(COROUTER_VERSION);
+    spans_bytes.clear();
     size_t spans = 0;
     for (const watch::TracePtr& trace : batch.traces) {
-      spans += AppendSpans(*trace, ids, scope_spans->mutable_spans());
+      spans += EncodeSpans(*trace, ids, &spans_bytes);
     }
-    if (spans > 0) Send(*request, spans);
+    if (spans == 0) continue;
+    const std::string request = ExportRequestBytes(resource_bytes_, scope_bytes_, spans_bytes);
+    grpc::Slice slice(request);
+    Send(grpc::ByteBuffer(&slice, 1), spans);
   }
 }
 
-void OtlpExporter::Send(collector::ExportTraceServiceRequest& request, size_t spans) {
-  grpc::ByteBuffer bytes;
-  bool own_buffer = false;
-  if (!grpc::SerializationTraits<collector::ExportTraceServiceRequest>::Serialize(request, &bytes,
-                                                                                  &own_buffer)
-           .ok()) {
-    dropped_.fetch_add(spans, std::memory_order_relaxed);
-    return;
-  }
+void OtlpExporter::Send(const grpc::ByteBuffer& bytes, size_t spans) {
   absl::BitGen random;
   absl::Duration backoff = kInitialBackoff;
   while (true) {

@@ -128,9 +128,9 @@ class OtlpExporter {
   void Run();
   /// Takes and exports batches until the queue is empty.
   void ExportQueued(IdGenerator& ids);
-  /// Sends `spans` spans, retrying as the class comment says.
-  void Send(opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest& request,
-            size_t spans);
+  /// Sends `bytes` (a serialized request of `spans` spans), retrying as the
+  /// class comment says.
+  void Send(const grpc::ByteBuffer& bytes, size_t spans);
   void Wake();
 
   watch::TraceHub& hub_;
@@ -139,6 +139,8 @@ class OtlpExporter {
   loop::EventLoop* const loop_;  // null: synchronous calls
   std::unique_ptr<opentelemetry::proto::collector::trace::v1::TraceService::Stub> stub_;
   std::unique_ptr<grpc::GenericStub> generic_;
+  std::string resource_bytes_;  // the serialized Resource and InstrumentationScope
+  std::string scope_bytes_;
 
   std::atomic<uint64_t> exported_{0};
   std::atomic<uint64_t> dropped_{0};  // after the queue: refused, or shutdown's deadline

@@ -33,6 +33,7 @@
 #ifndef COROUTER_SERVER_OTLP_SPAN_BUILDER_H_
 #define COROUTER_SERVER_OTLP_SPAN_BUILDER_H_
 
+#include <string>
 #include <string_view>
 
 #include "google/protobuf/repeated_ptr_field.h"
@@ -42,9 +43,22 @@
 
 namespace corouter::otlp {
 
-/// Appends `trace`'s spans to `out` (the SERVER span first, then one per
-/// offload) and returns how many (0 when the caller's traceparent said not
-/// sampled).
+/// Appends `trace`'s spans to `out` in the OTLP wire format, each as one
+/// `ScopeSpans.spans` element (tag, length, Span): the SERVER span first,
+/// then one per offload. Written directly, without building messages (the
+/// exporter's cost per span, BENCHMARKS.md); the field numbers are those of
+/// proto/opentelemetry (v1.9.0), and span_builder_test parses the bytes
+/// with the generated code. Returns how many spans (0 when the caller's
+/// traceparent said not sampled).
+size_t EncodeSpans(const watch::CompletedTrace& trace, IdGenerator& ids, std::string* out);
+
+/// A serialized ExportTraceServiceRequest: one ResourceSpans of `resource`
+/// (a serialized Resource), with one ScopeSpans of `scope` (a serialized
+/// InstrumentationScope) holding `spans` (EncodeSpans' output).
+std::string ExportRequestBytes(std::string_view resource, std::string_view scope,
+                               std::string_view spans);
+
+/// EncodeSpans, parsed into messages (for tests and tools).
 size_t AppendSpans(const watch::CompletedTrace& trace, IdGenerator& ids,
                    google::protobuf::RepeatedPtrField<opentelemetry::proto::trace::v1::Span>* out);
 

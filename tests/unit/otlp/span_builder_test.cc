@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "gtest/gtest.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 
 namespace corouter::otlp {
 namespace {
@@ -87,6 +88,69 @@ TEST(AppendSpans, AnOffloadCutShortByCancellationEndsWithTheRequest) {
   EXPECT_EQ(Attr(spans[0], "error.type"), "cancelled");
   EXPECT_EQ(spans[0].status().message(), "the client cancelled the call");
   EXPECT_EQ(spans[1].end_time_unix_nano(), spans[0].end_time_unix_nano());
+}
+
+// The hand-written encoder against the generated code: its bytes parse, and
+// re-serialize to the very same bytes (it writes fields in number order, as
+// protobuf does), for a trace with every kind of field.
+TEST(EncodeSpans, WritesWhatProtobufWould) {
+  watch::CompletedTrace trace;
+  trace.summary.method = "GET";
+  trace.summary.target = "/sync?q=\xc3\xa9";
+  trace.summary.path_template = "/sync";
+  trace.summary.endpoint = "sync";
+  trace.summary.status_code = 503;
+  trace.summary.offloads = 2;
+  trace.summary.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  trace.summary.tracestate = "a=b";
+  std::string long_detail(300, 'x');  // lengths over one varint byte
+  trace.events = {Event(Step::kReceived, 0, "loop-0", "GET /sync"),
+                  Event(Step::kOffloadQueued, 1, "loop-0", "work -> executor"),
+                  Event(Step::kOffloadStarted, 2, "executor-0", long_detail),
+                  Event(Step::kOffloadFinished, 3, "executor-0"),
+                  Event(Step::kOffloadStarted, 4, "executor-1"),
+                  Event(Step::kOffloadFinished, 5, "executor-1"),
+                  Event(Step::kFailed, 6, "loop-0", "Service Unavailable"),
+                  Event(Step::kResponseSent, 7, "loop-0")};
+  IdGenerator ids;
+  std::string bytes;
+  ASSERT_EQ(EncodeSpans(trace, ids, &bytes), 3u);
+  otel::ScopeSpans parsed;
+  ASSERT_TRUE(parsed.ParseFromString(bytes));
+  ASSERT_EQ(parsed.spans_size(), 3);
+  EXPECT_EQ(parsed.SerializeAsString(), bytes);
+  EXPECT_EQ(parsed.spans(0).trace_state(), "a=b");
+  EXPECT_EQ(parsed.spans(0).flags(), 0x301u);
+  EXPECT_EQ(parsed.spans(0).events(2).attributes(0).value().string_value(), long_detail);
+  EXPECT_EQ(parsed.spans(0).events(2).attributes(1).value().string_value(), "executor-0");
+  EXPECT_EQ(parsed.spans(0).events(0).attributes_size(), 1);  // the span's own thread
+  EXPECT_EQ(parsed.spans(0).status().message(), "Service Unavailable");
+  EXPECT_EQ(parsed.spans(1).name(), "executor work");
+  EXPECT_EQ(parsed.spans(2).flags(), 0x101u);
+  // Ill-formed UTF-8 from the request is repaired, not sent (a receiver
+  // would refuse the whole batch).
+  trace.events[0] = Event(Step::kReceived, 0, "loop-0", "GET /caf\xe9");
+  bytes.clear();
+  ASSERT_EQ(EncodeSpans(trace, ids, &bytes), 3u);
+  ASSERT_TRUE(parsed.ParseFromString(bytes));
+  EXPECT_EQ(parsed.spans(0).events(0).attributes(0).value().string_value(), "GET /caf\xef\xbf\xbd");
+
+  // The whole request, with a resource and a scope.
+  opentelemetry::proto::resource::v1::Resource resource;
+  auto* kv = resource.add_attributes();
+  kv->set_key("service.name");
+  kv->mutable_value()->set_string_value("svc");
+  opentelemetry::proto::common::v1::InstrumentationScope scope;
+  scope.set_name("corouter");
+  const std::string request =
+      ExportRequestBytes(resource.SerializeAsString(), scope.SerializeAsString(), bytes);
+  opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest whole;
+  ASSERT_TRUE(whole.ParseFromString(request));
+  ASSERT_EQ(whole.resource_spans_size(), 1);
+  EXPECT_EQ(whole.resource_spans(0).resource().attributes(0).value().string_value(), "svc");
+  EXPECT_EQ(whole.resource_spans(0).scope_spans(0).scope().name(), "corouter");
+  EXPECT_EQ(whole.resource_spans(0).scope_spans(0).spans_size(), 3);
+  EXPECT_EQ(whole.SerializeAsString(), request);
 }
 
 }  // namespace
