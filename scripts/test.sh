@@ -11,5 +11,9 @@ sanitize=${COROUTER_SANITIZE:-}
 build_dir=build/test${sanitize:+-$sanitize}
 scripts/build.sh "$build_dir" Debug -DCOROUTER_WERROR=ON -DCOROUTER_BUILD_TESTS=ON \
   -DCOROUTER_SANITIZE="$sanitize"
+# Third-party caches freed by nobody, by design (tests/lsan.supp says which).
+if [ -n "$sanitize" ]; then
+  export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+fi
 cd "$build_dir"
 ctest --output-on-failure -j"$(nproc)" --timeout 300
