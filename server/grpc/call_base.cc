@@ -65,7 +65,11 @@ absl::Status CallBase::Admit(const corouter::v1::HttpRequest& request,
 }
 
 watch::RequestInfo CallBase::RequestInfoOf() const {
-  watch::RequestInfo info{wire_.method, wire_.target, {}, {}};
+  watch::RequestInfo info{wire_.method, {}, {}, {}};
+  // Only an exporter reads the target and the trace context: no copy and no
+  // header scan per request otherwise.
+  if (!services_.shared->hub->exporting()) return info;
+  info.target = wire_.target;
   // The caller's W3C trace context: the HTTP request's own header fields
   // (what an HTTP server would continue), else the gRPC call's metadata
   // (what a gRPC-instrumented client sends). tracestate only goes with the

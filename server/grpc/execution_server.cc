@@ -87,7 +87,7 @@ absl::StatusOr<int> ExecutionServer::Start() {
   if (options_.otlp.has_value()) {
     // Loop 0 issues the Export calls (otlp_exporter.h says why).
     absl::StatusOr<std::unique_ptr<otlp::OtlpExporter>> exporter =
-        otlp::OtlpExporter::Start(*hub_, *options_.otlp, loops_[0].get());
+        otlp::OtlpExporter::Start(*hub_, *options_.otlp, *loops_[0]);
     if (!exporter.ok()) {
       Abandon();
       return exporter.status();

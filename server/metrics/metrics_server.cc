@@ -18,26 +18,39 @@ MetricsServer::MetricsServer(Snapshot snapshot) : snapshot_(std::move(snapshot))
 
 MetricsServer::~MetricsServer() { Stop(); }
 
-absl::Status MetricsServer::CheckAddress(const std::string& address) {
+namespace {
+
+struct ListenAddress {
+  std::string host;  // without IPv6 brackets
+  int port = 0;
+};
+
+absl::StatusOr<ListenAddress> ParseListenAddress(const std::string& address) {
   const size_t colon = address.rfind(':');
-  int port = -1;
+  ListenAddress out;
   if (colon == std::string::npos || colon == 0 ||
-      !absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 0 || port > 65535) {
+      !absl::SimpleAtoi(address.substr(colon + 1), &out.port) || out.port < 0 || out.port > 65535) {
     return absl::InvalidArgumentError(
         absl::StrCat("\"", address, "\" is not HOST:PORT (such as 127.0.0.1:9464)"));
   }
-  return absl::OkStatus();
+  out.host = address.substr(0, colon);
+  if (out.host.size() >= 2 && out.host.front() == '[' && out.host.back() == ']') {
+    out.host = out.host.substr(1, out.host.size() - 2);
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::Status MetricsServer::CheckAddress(const std::string& address) {
+  return ParseListenAddress(address).status();
 }
 
 absl::StatusOr<int> MetricsServer::Start(const std::string& address) {
-  if (absl::Status status = CheckAddress(address); !status.ok()) return status;
-  const size_t colon = address.rfind(':');
-  int port = 0;
-  (void)absl::SimpleAtoi(address.substr(colon + 1), &port);
-  std::string host = address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
+  absl::StatusOr<ListenAddress> parsed = ParseListenAddress(address);
+  if (!parsed.ok()) return parsed.status();
+  const std::string& host = parsed->host;
+  const int port = parsed->port;
   server_ = std::make_unique<httplib::Server>();
   // Two threads: scrapes are rare and quick (httplib's default is 8+).
   server_->new_task_queue = [] { return new httplib::ThreadPool(2); };

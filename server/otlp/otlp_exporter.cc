@@ -10,8 +10,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "opentelemetry/proto/common/v1/common.pb.h"
+#include "opentelemetry/proto/resource/v1/resource.pb.h"
 #include "server/otlp/span_builder.h"
 
 namespace corouter::otlp {
@@ -40,10 +43,11 @@ bool Retryable(grpc::StatusCode code) {
   }
 }
 
-void AddResource(collector::ExportTraceServiceRequest& request, const std::string& service_name) {
-  auto* attrs = request.add_resource_spans()->mutable_resource()->mutable_attributes();
+// The serialized Resource of every request: service.name and the SDK.
+std::string ResourceBytes(const std::string& service_name) {
+  opentelemetry::proto::resource::v1::Resource resource;
   auto add = [&](const char* key, const std::string& value) {
-    KeyValue* kv = attrs->Add();
+    KeyValue* kv = resource.add_attributes();
     kv->set_key(key);
     kv->mutable_value()->set_string_value(value);
   };
@@ -51,6 +55,7 @@ void AddResource(collector::ExportTraceServiceRequest& request, const std::strin
   add("telemetry.sdk.name", "corouter");
   add("telemetry.sdk.language", "cpp");
   add("telemetry.sdk.version", COROUTER_VERSION);
+  return resource.SerializeAsString();
 }
 
 }  // namespace
@@ -76,7 +81,7 @@ absl::StatusOr<std::string> ParseOtlpEndpoint(std::string_view text) {
 
 absl::StatusOr<std::unique_ptr<OtlpExporter>> OtlpExporter::Start(watch::TraceHub& hub,
                                                                   OtlpOptions options,
-                                                                  loop::EventLoop* loop) {
+                                                                  loop::EventLoop& loop) {
   absl::StatusOr<std::string> target = ParseOtlpEndpoint(options.endpoint);
   if (!target.ok()) return target.status();
   options.endpoint = *target;
@@ -103,7 +108,7 @@ absl::StatusOr<std::unique_ptr<OtlpExporter>> OtlpExporter::Start(watch::TraceHu
   return exporter;
 }
 
-OtlpExporter::OtlpExporter(watch::TraceHub& hub, OtlpOptions options, loop::EventLoop* loop)
+OtlpExporter::OtlpExporter(watch::TraceHub& hub, OtlpOptions options, loop::EventLoop& loop)
     : hub_(hub), options_(std::move(options)), loop_(loop) {
   grpc::ChannelArguments args;
   // Reconnect soon after the receiver comes back (gRPC's default backoff
@@ -114,11 +119,8 @@ OtlpExporter::OtlpExporter(watch::TraceHub& hub, OtlpOptions options, loop::Even
               static_cast<int>(absl::ToInt64Milliseconds(kMaxBackoff)));
   std::shared_ptr<grpc::Channel> channel =
       grpc::CreateCustomChannel(options_.endpoint, grpc::InsecureChannelCredentials(), args);
-  stub_ = collector::TraceService::NewStub(channel);
   generic_ = std::make_unique<grpc::GenericStub>(channel);
-  collector::ExportTraceServiceRequest parts;
-  AddResource(parts, options_.service_name);
-  resource_bytes_ = parts.resource_spans(0).resource().SerializeAsString();
+  resource_bytes_ = ResourceBytes(options_.service_name);
   opentelemetry::proto::common::v1::InstrumentationScope scope;
   scope.set_name("corouter");
   scope.set_version(COROUTER_VERSION);
@@ -154,25 +156,12 @@ constexpr char kExportMethod[] = "/opentelemetry.proto.collector.trace.v1.TraceS
 
 grpc::Status OtlpExporter::Attempt(const grpc::ByteBuffer& request, absl::Time deadline,
                                    collector::ExportTraceServiceResponse* response) {
-  if (loop_ == nullptr) {
-    collector::ExportTraceServiceRequest parsed;
-    grpc::ByteBuffer copy(request);
-    if (grpc::Status s =
-            grpc::SerializationTraits<collector::ExportTraceServiceRequest>::Deserialize(&copy,
-                                                                                         &parsed);
-        !s.ok()) {
-      return s;
-    }
-    grpc::ClientContext ctx;
-    ctx.set_deadline(absl::ToChronoTime(deadline));
-    return stub_->Export(&ctx, parsed, response);
-  }
   auto call = std::make_shared<LoopExport>();
   call->ctx.set_deadline(absl::ToChronoTime(deadline));
   call->self = call;
   LoopExport* raw = call.get();
-  loop_->Post([this, raw, request] {
-    raw->reader = generic_->PrepareUnaryCall(&raw->ctx, kExportMethod, request, loop_->cq());
+  loop_.Post([this, raw, request] {
+    raw->reader = generic_->PrepareUnaryCall(&raw->ctx, kExportMethod, request, loop_.cq());
     raw->reader->StartCall();
     raw->reader->Finish(&raw->response, &raw->status, raw->tag());
   });
@@ -237,7 +226,7 @@ void OtlpExporter::Run() {
 void OtlpExporter::ExportQueued(IdGenerator& ids) {
   thread_local std::string spans_bytes;  // reused batch after batch
   while (true) {
-    // (batch.dropped_spans is in the hub's dropped_total, which stats() reads.)
+    // (Drops at the queue are the hub's dropped_total, which stats() reads.)
     watch::Batch batch = hub_.TakeBatch(*subscription_, options_.max_batch_spans);
     if (batch.traces.empty()) return;
     spans_bytes.clear();

@@ -36,8 +36,9 @@
 // thread when it completed; the thread waits on a mutex, not in gRPC. A
 // thread blocked in a synchronous gRPC call would poll gRPC's shared epoll
 // set and run the server's incoming calls itself (as gRPC's own health
-// threads did: BENCHMARKS.md, finding 2), measured at +15 µs per request.
-// Without a loop (Start's `loop` null) the threads call synchronously.
+// threads did: BENCHMARKS.md, finding 2); moving the calls to the loop took
+// throughput with export on from 0.74x to 0.93x of export off (BENCHMARKS.md,
+// "OTLP export").
 //
 // Thread safety: stats() and Shutdown() are thread-safe; Shutdown is called
 // once, from the controlling thread, after the last request ended.
@@ -57,7 +58,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/byte_buffer.h"
-#include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "server/loop/event_loop.h"
 #include "server/otlp/trace_context.h"
 #include "server/watch/trace_hub.h"
@@ -101,12 +102,12 @@ absl::StatusOr<std::string> ParseOtlpEndpoint(std::string_view value);
 class OtlpExporter {
  public:
   /// Subscribes to `hub` (which must outlive the exporter) and starts the
-  /// export threads. `loop`, when given, issues the Export calls (see
-  /// above); it must keep running until Shutdown returned.
+  /// export threads. `loop` issues the Export calls (see above); it must
+  /// keep running until Shutdown returned.
   /// Errors: INVALID_ARGUMENT for a bad endpoint or limits.
   static absl::StatusOr<std::unique_ptr<OtlpExporter>> Start(watch::TraceHub& hub,
                                                              OtlpOptions options,
-                                                             loop::EventLoop* loop = nullptr);
+                                                             loop::EventLoop& loop);
   /// Shuts down with an immediate deadline if Shutdown was not called.
   ~OtlpExporter();
   OtlpExporter(const OtlpExporter&) = delete;
@@ -120,7 +121,7 @@ class OtlpExporter {
   const OtlpOptions& options() const { return options_; }
 
  private:
-  OtlpExporter(watch::TraceHub& hub, OtlpOptions options, loop::EventLoop* loop);
+  OtlpExporter(watch::TraceHub& hub, OtlpOptions options, loop::EventLoop& loop);
   /// One Export attempt of `request` (serialized) until `deadline`.
   grpc::Status Attempt(
       const grpc::ByteBuffer& request, absl::Time deadline,
@@ -136,8 +137,7 @@ class OtlpExporter {
   watch::TraceHub& hub_;
   const OtlpOptions options_;
   std::shared_ptr<watch::TraceHub::Subscription> subscription_;
-  loop::EventLoop* const loop_;  // null: synchronous calls
-  std::unique_ptr<opentelemetry::proto::collector::trace::v1::TraceService::Stub> stub_;
+  loop::EventLoop& loop_;  // issues the Export calls
   std::unique_ptr<grpc::GenericStub> generic_;
   std::string resource_bytes_;  // the serialized Resource and InstrumentationScope
   std::string scope_bytes_;

@@ -167,21 +167,21 @@ std::string_view SemconvMethod(std::string_view method) {
 size_t EncodeSpans(const watch::CompletedTrace& trace, IdGenerator& ids, std::string* out) {
   if (trace.events.empty()) return 0;
   const watch::TraceSummary& summary = trace.summary;
-  const std::optional<ParentContext> parent = ParseTraceparent(summary.traceparent);
+  const std::optional<ParentContext> parent = ParseTraceparent(summary.request.traceparent);
   if (parent.has_value() && !parent->sampled()) return 0;  // ParentBased sampling
   repaired_.clear();
 
   const TraceId trace_id = parent.has_value() ? parent->trace_id : ids.NewTraceId();
   const SpanId span_id = ids.NewSpanId();
   const absl::string_view trace_state =
-      parent.has_value() ? View(summary.tracestate) : absl::string_view();
+      parent.has_value() ? View(summary.request.tracestate) : absl::string_view();
   const uint32_t flags =
       parent.has_value() ? parent->flags | kHasIsRemote | kIsRemote : 0x01 | kHasIsRemote;
   const trace::TraceEvent& first = trace.events.front()->event;
   const trace::TraceEvent& last = trace.events.back()->event;
   const std::string name = summary.path_template.empty()
-                               ? summary.method
-                               : absl::StrCat(summary.method, " ", summary.path_template);
+                               ? summary.request.method
+                               : absl::StrCat(summary.request.method, " ", summary.path_template);
 
   // The SERVER span's body, written field by field (thread_local: reused).
   thread_local std::string body;
@@ -190,16 +190,17 @@ size_t EncodeSpans(const watch::CompletedTrace& trace, IdGenerator& ids, std::st
               parent.has_value() ? &parent->span_id : nullptr, View(name),
               v1::Span::SPAN_KIND_SERVER, UnixNanos(first.time), UnixNanos(last.time));
 
-  const std::string_view semconv_method = SemconvMethod(summary.method);
+  const std::string_view semconv_method = SemconvMethod(summary.request.method);
   const absl::string_view method(semconv_method.data(), semconv_method.size());
-  const absl::string_view target = View(summary.target);
+  const absl::string_view target = View(summary.request.target);
   const size_t question = target.find('?');
   const bool server_error = summary.status_code >= 500;
   const std::string status_text = server_error ? absl::StrCat(summary.status_code) : "";
   Attr attrs[12];
   size_t n = 0;
   attrs[n++] = Text("http.request.method", method);
-  if (method == "_OTHER") attrs[n++] = Text("http.request.method_original", View(summary.method));
+  if (method == "_OTHER")
+    attrs[n++] = Text("http.request.method_original", View(summary.request.method));
   attrs[n++] = Text("url.path", target.substr(0, question));
   if (question != absl::string_view::npos && question + 1 < target.size()) {
     attrs[n++] = Text("url.query", target.substr(question + 1));

@@ -62,9 +62,6 @@ std::string ExportRequestBytes(std::string_view resource, std::string_view scope
 size_t AppendSpans(const watch::CompletedTrace& trace, IdGenerator& ids,
                    google::protobuf::RepeatedPtrField<opentelemetry::proto::trace::v1::Span>* out);
 
-/// The spans `trace` will give, before building them: 1 + its offloads.
-inline size_t SpanCount(const watch::CompletedTrace& trace) { return 1 + trace.summary.offloads; }
-
 /// The method as http.request.method has it: one of the conventions' known
 /// methods (RFC 9110 9.3 and RFC 5789's PATCH), else "_OTHER".
 std::string_view SemconvMethod(std::string_view method);

@@ -8,10 +8,7 @@ namespace corouter::watch {
 RequestRecorder::RequestRecorder(TraceHub& hub, std::string request_id, RequestInfo info)
     : hub_(hub), request_id_(std::move(request_id)) {
   summary_.serial = hub.NextSerial();
-  summary_.method = std::move(info.method);
-  summary_.target = std::move(info.target);
-  summary_.traceparent = std::move(info.traceparent);
-  summary_.tracestate = std::move(info.tracestate);
+  summary_.request = std::move(info);
   hub_.Register(this);
 }
 

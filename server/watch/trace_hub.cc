@@ -52,7 +52,7 @@ void TraceSummary::Observe(const WatchEvent& event) {
 RequestFacts TraceSummary::facts() const {
   RequestFacts f;
   f.serial = serial;
-  f.method = method;
+  f.method = request.method;
   f.route_known = route_known;
   f.path_template = path_template;
   f.endpoint = endpoint;
@@ -270,8 +270,7 @@ Batch TraceHub::TakeBatch(Subscription& s, size_t max_events) {
       batch.traces.push_back(std::move(item.trace));
       s.queue_.pop_front();
     }
-    batch.dropped_spans = s.dropped_;
-    s.dropped_ = 0;
+    s.dropped_ = 0;  // an exporter reads dropped_total_ (Queue)
     s.waiting_ = s.open_ && s.queued_events_ < s.options_.exporter->wake_at_spans;
     return batch;
   }

@@ -83,7 +83,9 @@ using EventPtr = std::shared_ptr<const WatchEvent>;
 /// the exporters (OTLP's url.path, url.query and the caller's trace).
 struct RequestInfo {
   std::string method;
-  /// The request target as sent: "/slow_task/1?q=test".
+  /// The request target as sent: "/slow_task/1?q=test". It and the trace
+  /// context below are kept only while an exporter is subscribed
+  /// (TraceHub::exporting); empty otherwise.
   std::string target;
   /// The caller's W3C Trace Context (https://www.w3.org/TR/trace-context/):
   /// the request's `traceparent` / `tracestate` header fields, else the
@@ -96,10 +98,7 @@ struct RequestInfo {
 /// while it runs (Observe) and frozen in its CompletedTrace.
 struct TraceSummary {
   uint64_t serial = 0;
-  std::string method;
-  std::string target;
-  std::string traceparent;
-  std::string tracestate;
+  RequestInfo request;
   bool route_known = false;
   std::string path_template;  // empty: no route
   std::string endpoint;
@@ -135,7 +134,7 @@ struct TraceHubOptions {
 /// An in-process exporter's subscription (OTLP): see SubscribeOptions.
 struct ExporterQueue {
   /// The queue's bound, in spans (a trace is 1 + its offloads); a trace that
-  /// does not fit is dropped whole and counted (Batch::dropped_spans).
+  /// does not fit is dropped whole and counted (TraceHub::Queue).
   size_t max_spans = 2048;
   /// The waker is called once at least this many spans are queued (not at
   /// the first), like the BatchSpanProcessor's export trigger.
@@ -165,8 +164,7 @@ struct Loss {
 /// One message's worth for a subscriber.
 struct Batch {
   std::vector<EventPtr> events;  // WatchTraces subscribers
-  std::vector<TracePtr> traces;  // exporter subscribers
-  uint64_t dropped_spans = 0;    // exporter subscribers, since the last batch
+  std::vector<TracePtr> traces;  // exporter subscribers (their drops: TraceHub::Queue)
   std::string cursor;
   uint64_t dropped_events = 0;
   std::optional<Loss> lost;  // first batch only
@@ -196,6 +194,10 @@ class TraceHub {
 
   /// True when requests should be recorded: history is kept or someone
   /// subscribed. A request admitted while false is never seen.
+  /// True while an in-process exporter is subscribed: requests then keep
+  /// what only an exporter reads (the caller's trace context).
+  bool exporting() const { return exporters_.load(std::memory_order_relaxed) > 0; }
+
   bool enabled() const {
     return options_.history > 0 || subscribers_.load(std::memory_order_relaxed) > 0;
   }
@@ -285,7 +287,7 @@ class TraceHub::Subscription {
   const Waker waker_;
   std::deque<TracePtr> replay_;
   std::deque<Item> queue_;
-  size_t queued_events_ = 0;  // spans, for an exporter
+  size_t queued_events_ = 0;    // spans, for an exporter
   uint64_t dropped_ = 0;        // since the last batch
   uint64_t dropped_total_ = 0;  // ever
   uint64_t cursor_ = 0;

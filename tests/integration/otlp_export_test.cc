@@ -245,6 +245,9 @@ TEST(OtlpExport, SeedScenarioSpansFollowTheHttpConventions) {
   EXPECT_EQ(Attr(*cancelled, "http.response.status_code"), "<unset>");
   EXPECT_EQ(EventNames(*cancelled).back(), "CANCELLED");
 
+  // Counted once its Export call returned, just after the receiver kept it.
+  EXPECT_TRUE(Eventually([&] { return Stats(server).otlp().spans_exported() == 8; }))
+      << Stats(server).otlp().DebugString();
   const auto stats = Stats(server);
   EXPECT_EQ(stats.otlp().endpoint(), receiver.address());
   EXPECT_EQ(stats.otlp().spans_exported(), 8u);

@@ -36,8 +36,8 @@ std::string Attr(const otel::Span& span, const std::string& key) {
 
 TEST(AppendSpans, AnOffloadIsAChildSpanOnItsExecutorThread) {
   watch::CompletedTrace trace;
-  trace.summary.method = "GET";
-  trace.summary.target = "/hello";
+  trace.summary.request.method = "GET";
+  trace.summary.request.target = "/hello";
   trace.summary.path_template = "/hello";
   trace.summary.status_code = 500;
   trace.summary.offloads = 1;
@@ -70,8 +70,8 @@ TEST(AppendSpans, AnOffloadIsAChildSpanOnItsExecutorThread) {
 
 TEST(AppendSpans, AnOffloadCutShortByCancellationEndsWithTheRequest) {
   watch::CompletedTrace trace;
-  trace.summary.method = "BREW";  // not a method the conventions know
-  trace.summary.target = "/pot?x=1";
+  trace.summary.request.method = "BREW";  // not a method the conventions know
+  trace.summary.request.target = "/pot?x=1";
   trace.summary.cancelled = true;
   trace.summary.offloads = 1;
   trace.events = {Event(Step::kReceived, 0, "loop-0"),
@@ -95,14 +95,14 @@ TEST(AppendSpans, AnOffloadCutShortByCancellationEndsWithTheRequest) {
 // protobuf does), for a trace with every kind of field.
 TEST(EncodeSpans, WritesWhatProtobufWould) {
   watch::CompletedTrace trace;
-  trace.summary.method = "GET";
-  trace.summary.target = "/sync?q=\xc3\xa9";
+  trace.summary.request.method = "GET";
+  trace.summary.request.target = "/sync?q=\xc3\xa9";
   trace.summary.path_template = "/sync";
   trace.summary.endpoint = "sync";
   trace.summary.status_code = 503;
   trace.summary.offloads = 2;
-  trace.summary.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-  trace.summary.tracestate = "a=b";
+  trace.summary.request.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  trace.summary.request.tracestate = "a=b";
   std::string long_detail(300, 'x');  // lengths over one varint byte
   trace.events = {Event(Step::kReceived, 0, "loop-0", "GET /sync"),
                   Event(Step::kOffloadQueued, 1, "loop-0", "work -> executor"),
