@@ -27,27 +27,39 @@ using ::testing::ElementsAre;
 TEST(Executor, RunsAtMostItsCapacityAtOnceInArrivalOrder) {
   // Seed 003's sync sleeps with capacity 2: 5 sleeps run 2 at a time, and
   // they start in the order they were submitted (FIFO, unlike anyio 3.6).
+  // Each sleeps 30 ms longer than the one before, so the moments a thread
+  // frees up (and takes the next) are 30 ms apart: the order in which the
+  // work records its start is the order it was taken. (With equal sleeps two
+  // threads took 2 and 3 at once and recorded them either way round: a
+  // loaded CI run saw 0, 1, 3, 2, 4.) Work 0 is running before the rest is
+  // submitted, for the same reason.
   Executor executor(2);
   absl::Mutex mu;
   std::vector<int> started;
   std::atomic<int> running = 0, peak = 0;
   std::atomic<int> finished = 0;
   std::promise<void> all_done;
-  for (int i = 0; i < 5; ++i) {
-    executor.Submit([&, i] {
+  std::promise<void> first_started;
+  auto work = [&](int i) {
+    return [&, i] {
       {
         absl::MutexLock lock(&mu);
         started.push_back(i);
       }
+      if (i == 0) first_started.set_value();
       const int now = ++running;
       int prev = peak.load();
       while (now > prev && !peak.compare_exchange_weak(prev, now)) {
       }
-      std::this_thread::sleep_for(milliseconds(20));
+      std::this_thread::sleep_for(milliseconds(20 + 30 * i));
       --running;
       if (++finished == 5) all_done.set_value();
-    });
-  }
+    };
+  };
+  executor.Submit(work(0));
+  auto first = first_started.get_future();
+  GetWithin(first);
+  for (int i = 1; i < 5; ++i) executor.Submit(work(i));
   auto future = all_done.get_future();
   GetWithin(future);
   EXPECT_EQ(peak.load(), 2);
