@@ -85,6 +85,17 @@ void EventLoop::Shutdown() {
 void EventLoop::Post(Callback fn) {
   absl::MutexLock lock(&mu_);
   if (shut_down_) return;
+  if (current_loop == this) {
+    // FIFO with what other threads posted before: take that first. The
+    // doorbell, if armed, then finds nothing, which OnDoorbell allows.
+    if (!posted_.empty()) {
+      if (scheduled_.size() == round_) scheduled_since_ = posted_since_;
+      for (auto& posted : posted_) scheduled_.push_back(std::move(posted));
+      posted_.clear();
+    }
+    Schedule(std::move(fn));
+    return;
+  }
   posted_.push_back(std::move(fn));
   if (!doorbell_armed_) {
     doorbell_armed_ = true;

@@ -10,7 +10,9 @@
 //  - Timers (`AddTimer`) live in a min-heap owned by the loop; `Sleep` uses
 //    them, so a sleep costs no gRPC Alarm.
 //  - Work from other threads (`Post`) goes into a mutex-guarded queue; one
-//    reused immediate `grpc::Alarm`, the doorbell, wakes AsyncNext.
+//    reused immediate `grpc::Alarm`, the doorbell, wakes AsyncNext. A Post
+//    made on the loop thread itself needs no wake-up and no gRPC round trip:
+//    it drains what other threads posted, then schedules locally.
 //  - Work from the loop thread itself (`Schedule`) goes into a local FIFO.
 //
 // Slices and blocking detection. Every callback the loop runs (a gRPC
@@ -97,7 +99,10 @@ class EventLoop final : public trace::EmitHook {
   void Shutdown();
 
   /// Runs `fn` on the loop thread, after the work already posted (FIFO).
-  /// Thread-safe; a no-op after Shutdown().
+  /// Thread-safe; a no-op after Shutdown(). On the loop thread it rings no
+  /// doorbell: a wake-up that only this thread's next AsyncNext could pick up
+  /// is one more thing that can come late (the live trace feed posts its
+  /// wake-ups from the loop that emitted the event).
   void Post(Callback fn);
 
   /// Loop thread only: runs `fn` on this loop soon, after already scheduled

@@ -89,10 +89,33 @@ TEST(WatchTraces, SeesSeed004Live) {
       << watch.Events().size() << " " << Stats(server).watch().DebugString();
   EXPECT_TRUE(Has(watch.Events(), "A", v1::STEP_RECEIVED));
   EXPECT_FALSE(Has(watch.Events(), "A", v1::STEP_RESPONSE_SENT));
+  const auto b_sent = steady_clock::now();
   Send(server, "B", "/fast_task/");
+  const auto b_answered = steady_clock::now();
   ASSERT_TRUE(watch.WaitFor([](const auto& e) { return Has(e, "B", v1::STEP_RESPONSE_SENT); }));
-  // B's whole trace came while A was still asleep.
-  EXPECT_FALSE(Has(watch.Events(), "A", v1::STEP_RESPONSE_SENT));
+  const auto b_seen = steady_clock::now();
+  // B's whole trace came while A was still asleep. Should it not, say
+  // whether B was served late (its RECEIVED long after A's, its call slow)
+  // or delivered late (answered at once, seen in the feed much later).
+  EXPECT_FALSE(Has(watch.Events(), "A", v1::STEP_RESPONSE_SENT))
+      << "Execute B took " << std::chrono::duration_cast<milliseconds>(b_answered - b_sent).count()
+      << " ms; B's RESPONSE_SENT reached the feed "
+      << std::chrono::duration_cast<milliseconds>(b_seen - b_answered).count()
+      << " ms after its answer; the feed, with times since A's RECEIVED:\n"
+      <<
+      [&] {
+        std::string out;
+        const auto all = watch.Events();
+        const uint64_t t0 = all.empty() ? 0 : Of(all, "A").front().time_unix_nano();
+        for (const auto& e : all) {
+          out +=
+              e.request_id() + " " + v1::Step_Name(e.step()) + " +" +
+              std::to_string((static_cast<int64_t>(e.time_unix_nano()) - static_cast<int64_t>(t0)) /
+                             1000000) +
+              " ms\n";
+        }
+        return out;
+      }();
   ExpectWhole(Of(watch.Events(), "B"), "B");
   EXPECT_EQ(slow.get().response().status_code(), 200);
   ASSERT_TRUE(watch.WaitFor([](const auto& e) { return Has(e, "A", v1::STEP_RESPONSE_SENT); }));

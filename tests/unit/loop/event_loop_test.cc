@@ -103,6 +103,30 @@ TEST(EventLoop, PostFromAnotherThreadWakesAnIdleLoop) {
   EXPECT_TRUE(GetWithin(future));
 }
 
+// A Post made on the loop thread (the trace feed wakes its subscribers from
+// the loop that emitted the event) keeps FIFO order with what another thread
+// posted just before it, and runs in the next round, not at the next wake.
+TEST(EventLoop, PostOnTheLoopThreadRunsAfterWhatOtherThreadsPostedFirst) {
+  LoopThread lt;
+  std::vector<int> order;  // touched on the loop only
+  std::promise<void> done;
+  ASSERT_TRUE(lt.RunAndWait([&] {
+    EventLoop& loop = lt.loop();
+    // A far timer: were the wake-up lost, the loop would sleep until it.
+    loop.AddTimer(EventLoop::Clock::now() + std::chrono::seconds(60), [] {});
+    std::thread other([&] { loop.Post([&] { order.push_back(1); }); });
+    other.join();
+    loop.Post([&] { order.push_back(2); });
+    loop.Post([&] {
+      order.push_back(3);
+      done.set_value();
+    });
+  }));
+  auto future = done.get_future();
+  GetWithin(future);
+  EXPECT_THAT(order, ElementsAre(1, 2, 3));
+}
+
 TEST(EventLoop, PostsFromManyThreadsAllRunInPerThreadOrder) {
   LoopThread lt;
   constexpr int kThreads = 4, kPosts = 2000;
