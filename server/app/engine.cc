@@ -2,9 +2,11 @@
 
 #include <exception>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -167,6 +169,10 @@ loop::Task<Outcome> Engine::Run(WireRequest wire, loop::TaskContext& context) co
     }
     trace.Emit(trace::Step::kHandlerReturned, op.endpoint, " returned ",
                outcome.response.status_code);
+    if (std::vector<BackgroundTask> tasks = ctx.TakeBackgroundTasks(); !tasks.empty()) {
+      outcome.background = std::make_unique<BackgroundWork>(
+          BackgroundWork{request, ctx.params(), &app_, std::move(tasks)});
+    }
   } catch (const loop::CancelledError& e) {
     trace.Emit(trace::Step::kCancelled, "cancelled at its await: ", e.what());
     outcome.cancelled = true;

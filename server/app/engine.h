@@ -14,7 +14,10 @@
 //      sync one on the executor (run_in_threadpool);
 //   5. an HttpException becomes its response, any other error a 500
 //      (ServerErrorMiddleware), logged; the server keeps serving;
-//   6. a cancelled request (loop::CancelledError from an await) ends with a
+//   6. background tasks the path operation added (RequestContext::
+//      AddBackgroundTask) come back in Outcome::background when it returned
+//      normally, to run after the response (server/app/background_task.h);
+//   7. a cancelled request (loop::CancelledError from an await) ends with a
 //      CANCELLED step and no response. A path operation with a timeout
 //      (PathOperation::timeout) arms a timer on the request's loop when its
 //      handler starts; when it fires, the request is cancelled with the
@@ -28,12 +31,14 @@
 #ifndef COROUTER_SERVER_APP_ENGINE_H_
 #define COROUTER_SERVER_APP_ENGINE_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "server/app/app.h"
+#include "server/app/background_task.h"
 #include "server/http/response.h"
 #include "server/loop/task.h"
 #include "server/loop/task_context.h"
@@ -54,6 +59,10 @@ struct Outcome {
   /// The request was cancelled (client cancel, deadline, shutdown): there is
   /// no response to send; the trace ended with CANCELLED.
   bool cancelled = false;
+  /// The background tasks the path operation added, when it returned
+  /// normally (never for an HTTPException, an error or a cancel): the gRPC
+  /// front runs them after RESPONSE_SENT (RunBackgroundTasks). Null if none.
+  std::unique_ptr<BackgroundWork> background;
 };
 
 /// The request as it came over the wire.

@@ -1,5 +1,6 @@
 #include "server/app/request_context.h"
 
+#include <iostream>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -30,6 +31,14 @@ void RequestContext::AnnounceBlockingCall(std::string_view what_text) {
     trace_.Emit(trace::Step::kBlockingCall, "blocking call ", what, " on ",
                 trace::CurrentThreadName(), "; the loop stays free");
   }
+}
+
+void RequestContext::DropNeverAwaited(std::string_view coroutine, std::atomic<bool>* once) {
+  const absl::string_view name(coroutine.data(), coroutine.size());
+  trace_.Emit(trace::Step::kNeverAwaited, "coroutine '", name, "' was never awaited");
+  if (once != nullptr && once->exchange(true)) return;
+  std::cerr << "corouter: RuntimeWarning: coroutine '" << name << "' was never awaited (in "
+            << request_.method << " " << request_.path << ")" << std::endl;
 }
 
 }  // namespace corouter::app

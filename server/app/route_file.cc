@@ -401,9 +401,9 @@ class Loader {
 
   // ---- routes -----------------------------------------------------------
   void LoadRoute(const YAML::Node& node, App* app) {
-    const auto entries =
-        Entries(node, "a route",
-                {"name", "path", "method", "methods", "kind", "timeout", "params", "steps"});
+    const auto entries = Entries(
+        node, "a route",
+        {"name", "path", "method", "methods", "kind", "timeout", "params", "steps", "background"});
     const Entry* name = Find(entries, "name");
     const Entry* path = Find(entries, "path");
     if (path == nullptr) Fail(node, "a route needs a `path`");
@@ -459,16 +459,23 @@ class Loader {
       const Place place{is_async ? Place::kAsync : Place::kSync, &names, &op.params};
       for (size_t i = 0; i < steps->value.size(); ++i) {
         const YAML::Node step = steps->value[i];
-        const Entry body = StepEntry(step);
+        std::optional<Entry> await_entry;
+        const Entry body = StepEntry(step, &await_entry);
         if (body.key == "respond") {
+          if (await_entry.has_value()) {
+            Fail(await_entry->key_node, "`await` goes with an await step (sleep, offload, gather)");
+          }
           if (i + 1 != steps->value.size()) {
             Fail(body.key_node, "respond ends the route: it must be the last step");
           }
           script->respond = LoadRespond(body.value, names);
           continue;
         }
-        script->steps.push_back(LoadStep(body, place));
+        script->steps.push_back(LoadStep(body, place, await_entry));
       }
+    }
+    if (const Entry* background = Find(entries, "background")) {
+      script->background = LoadBackground(background->value, names, op.params);
     }
     if (script->respond.has_value()) op.status_code = script->respond->status;
     if (is_async) {
@@ -556,36 +563,72 @@ class Loader {
     const std::vector<ParamSpec>* params;
   };
 
-  Entry StepEntry(const YAML::Node& node) {
+  // A step: a map with one key, the step (`sleep: 2s`), and for an await
+  // optionally `await: false` beside it (`{sleep: 2s, await: false}`).
+  Entry StepEntry(const YAML::Node& node, std::optional<Entry>* await_entry) {
     static const std::vector<std::string> kSteps = {"sleep",  "blocking", "cpu",  "offload",
                                                     "gather", "raise",    "fail", "respond"};
-    if (!node.IsMap() || node.size() != 1) {
+    auto is_await_key = [](const YAML::Node& key) {
+      return key.IsScalar() && key.Scalar() == "await";
+    };
+    size_t step_keys = 0;
+    if (node.IsMap()) {
+      for (const auto& kv : node) step_keys += is_await_key(kv.first) ? 0 : 1;
+    }
+    if (!node.IsMap() || step_keys != 1 || node.size() > 2) {
       Fail(node, "a step is a map with one key, such as `sleep: 2s` (steps: ",
-           absl::StrJoin(kSteps, ", "), ")");
+           absl::StrJoin(kSteps, ", "), "), and `await: false` beside an await");
     }
-    const auto it = node.begin();
-    const std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
-    if (std::find(kSteps.begin(), kSteps.end(), key) == kSteps.end()) {
-      Fail(it->first, "unknown step ", Quoted(key), " (known: ", absl::StrJoin(kSteps, ", "), ")");
+    std::optional<Entry> step;
+    for (const auto& kv : node) {
+      if (is_await_key(kv.first)) {
+        *await_entry = Entry{"await", kv.first, kv.second};
+      } else {
+        step = Entry{kv.first.IsScalar() ? kv.first.Scalar() : "", kv.first, kv.second};
+      }
     }
-    return Entry{key, it->first, it->second};
+    if (std::find(kSteps.begin(), kSteps.end(), step->key) == kSteps.end()) {
+      Fail(step->key_node, "unknown step ", Quoted(step->key),
+           " (known: ", absl::StrJoin(kSteps, ", "), ")");
+    }
+    return *step;
   }
 
   ScriptSteps LoadSteps(const YAML::Node& node, const Place& place, const char* what) {
     if (!node.IsSequence()) Fail(node, what, " must be a list of steps");
     ScriptSteps steps;
     for (const auto& step : node) {
-      const Entry body = StepEntry(step);
+      std::optional<Entry> await_entry;
+      const Entry body = StepEntry(step, &await_entry);
       if (body.key == "respond") {
         Fail(body.key_node, "respond ends the route: it cannot be inside ", what);
       }
-      steps.push_back(LoadStep(body, place));
+      steps.push_back(LoadStep(body, place, await_entry));
     }
     return steps;
   }
 
-  ScriptStep LoadStep(const Entry& step, const Place& place) {
+  ScriptStep LoadStep(const Entry& step, const Place& place,
+                      const std::optional<Entry>& await_entry = std::nullopt) {
     const bool is_await = step.key == "sleep" || step.key == "offload" || step.key == "gather";
+    if (await_entry.has_value()) {
+      if (!is_await) {
+        Fail(await_entry->key_node,
+             "`await` goes with an await step (sleep, offload, gather), not ", step.key);
+      }
+      if (!Bool(await_entry->value, "await")) {
+        // Checked as the awaited step would be, then dropped: the missing
+        // `await` of seed 001's pitfall #3. Creating a coroutine needs no
+        // event loop, so a def and an offloaded function may do it too.
+        ScriptStep awaited = LoadStep(step, Place{Place::kAsync, place.names, place.params});
+        NeverAwaitedStep never;
+        never.coroutine = step.key;
+        if (const auto* offload = std::get_if<OffloadStep>(&awaited.op)) {
+          never.coroutine = offload->name;
+        }
+        return ScriptStep{std::move(never)};
+      }
+    }
     if (is_await && place.kind == Place::kSync) {
       Fail(step.key_node, step.key,
            " is an await: it needs an async route (kind: async); a sync route may block, "
@@ -624,6 +667,39 @@ class Loader {
     FailStep fail;
     fail.message = step.value.IsNull() ? "fail step" : Text(step.value, "fail's message");
     return ScriptStep{std::move(fail)};
+  }
+
+  // `background: [{name, kind, steps}]`: background_tasks.add_task(name)
+  // for each, in order; `kind` as a route's (default async).
+  std::vector<ScriptBackgroundTask> LoadBackground(const YAML::Node& node,
+                                                   const std::vector<std::string>& names,
+                                                   const std::vector<ParamSpec>& params) {
+    if (!node.IsSequence() || node.size() == 0) {
+      Fail(node, "background must be a list of tasks such as [{name: send_email, steps: [...]}]");
+    }
+    std::vector<ScriptBackgroundTask> tasks;
+    for (const auto& t : node) {
+      const auto entries = Entries(t, "a background task", {"name", "kind", "steps"});
+      ScriptBackgroundTask task;
+      const Entry* name = Find(entries, "name");
+      if (name == nullptr) Fail(t, "a background task needs a `name`");
+      task.name = Text(name->value, "name");
+      if (const Entry* kind = Find(entries, "kind")) {
+        const std::string text = Text(kind->value, "kind");
+        if (text != "async" && text != "sync") {
+          Fail(kind->value, "kind must be async (async def) or sync (def), not ", Quoted(text));
+        }
+        task.is_async = text == "async";
+      }
+      const Entry* steps = Find(entries, "steps");
+      if (steps == nullptr)
+        Fail(t, "the background task ", Quoted(task.name), " needs its `steps`");
+      task.steps = LoadSteps(steps->value,
+                             Place{task.is_async ? Place::kAsync : Place::kSync, &names, &params},
+                             "a background task");
+      tasks.push_back(std::move(task));
+    }
+    return tasks;
   }
 
   RaiseStep LoadRaise(const YAML::Node& node, const Place& place) {

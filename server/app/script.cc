@@ -56,6 +56,10 @@ bool RunPlainStep(const ScriptStep& step, RequestContext& ctx, Announce announce
                         RenderHeaders(s->headers, ctx.params()));
   }
   if (const auto* s = std::get_if<FailStep>(&step.op)) throw std::runtime_error(s->message);
+  if (const auto* s = std::get_if<NeverAwaitedStep>(&step.op)) {
+    ctx.DropNeverAwaited(s->coroutine, s->warned.get());
+    return true;
+  }
   return false;
 }
 
@@ -86,6 +90,23 @@ loop::Task<void> RunStepsAsync(const ScriptSteps& steps, RequestContext& ctx) {
   }
 }
 
+// `background_tasks.add_task(...)` for each of the script's tasks. They
+// share the Script, which every request of the route holds.
+void AddBackgroundTasks(const std::shared_ptr<const Script>& script, RequestContext& ctx) {
+  for (size_t i = 0; i < script->background.size(); ++i) {
+    const ScriptBackgroundTask& task = script->background[i];
+    if (task.is_async) {
+      ctx.AddBackgroundTask(task.name, [script, i](RequestContext& c) {
+        return RunStepsAsync(script->background[i].steps, c);
+      });
+    } else {
+      ctx.AddBackgroundTask(task.name, [script, i](RequestContext& c) {
+        RunSteps(script->background[i].steps, c, Announce::kYes);
+      });
+    }
+  }
+}
+
 http::Response Respond(const Script& script, const RequestContext& ctx) {
   if (!script.respond.has_value()) return http::JsonResponse(nullptr);  // `return None`
   const RespondStep& respond = *script.respond;
@@ -99,6 +120,7 @@ http::Response Respond(const Script& script, const RequestContext& ctx) {
 
 loop::Task<http::Response> RunAsync(std::shared_ptr<const Script> script, RequestContext& ctx) {
   co_await RunStepsAsync(script->steps, ctx);
+  AddBackgroundTasks(script, ctx);
   co_return Respond(*script, ctx);
 }
 
@@ -125,6 +147,7 @@ AsyncHandler MakeAsyncHandler(std::shared_ptr<const Script> script) {
 SyncHandler MakeSyncHandler(std::shared_ptr<const Script> script) {
   return [script = std::move(script)](RequestContext& ctx) {
     RunSteps(script->steps, ctx, Announce::kYes);
+    AddBackgroundTasks(script, ctx);
     return Respond(*script, ctx);
   };
 }

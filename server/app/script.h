@@ -13,6 +13,11 @@
 //   raise      raise HTTPException(status, detail, headers)
 //   fail       raise RuntimeError(message): a 500
 //   respond    return the JSON body, with the status and headers given
+//   an await step with `await: false`: the coroutine is created and never
+//              awaited (seed 001 pitfall #3): it runs nothing, takes no time
+//              and is traced as NEVER_AWAITED
+// and, after the response, the route's background tasks (BackgroundTasks),
+// each an async or a sync function of such steps.
 //
 // Trace: `sleep` is AWAIT_STARTED / AWAIT_RESUMED (loop::Sleep); `blocking`
 // and `cpu` are one BLOCKING_CALL each ("blocking call sleep(2s) holds loop
@@ -31,6 +36,7 @@
 #ifndef COROUTER_SERVER_APP_SCRIPT_H_
 #define COROUTER_SERVER_APP_SCRIPT_H_
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -92,15 +98,36 @@ struct RespondStep {
   JsonTemplate body;
 };
 
+/// `data = async_db_call()  # missing await`: the awaitable `coroutine`
+/// (the step's name: "sleep", the offloaded function's, "gather") is created
+/// and dropped. `warned` makes the log line once per step, as Python's
+/// default warning filter shows a warning once per location.
+struct NeverAwaitedStep {
+  std::string coroutine;
+  std::shared_ptr<std::atomic<bool>> warned = std::make_shared<std::atomic<bool>>(false);
+};
+
 struct ScriptStep {
-  std::variant<SleepStep, BlockingStep, CpuStep, OffloadStep, GatherStep, RaiseStep, FailStep> op;
+  std::variant<SleepStep, BlockingStep, CpuStep, OffloadStep, GatherStep, RaiseStep, FailStep,
+               NeverAwaitedStep>
+      op;
+};
+
+/// `background_tasks.add_task(name)`: a function of steps run after the
+/// response, as an `async def` (awaits allowed) or a `def` (on the executor).
+struct ScriptBackgroundTask {
+  std::string name;
+  bool is_async = true;
+  ScriptSteps steps;
 };
 
 /// A path operation's body: its steps, then its response (`respond`, or
-/// FastAPI's `null` when the function returns nothing).
+/// FastAPI's `null` when the function returns nothing), and the background
+/// tasks it adds (run only when it returns normally).
 struct Script {
   ScriptSteps steps;
   std::optional<RespondStep> respond;
+  std::vector<ScriptBackgroundTask> background;
 };
 
 /// A handler running `script` as an `async def`.

@@ -1,6 +1,8 @@
 #include "server/app/seed_app.h"
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <thread>
 
 #include "server/loop/offload.h"
@@ -68,6 +70,14 @@ App BuildSeedApp(const SeedAppOptions& options) {
             co_return JsonResponse(
                 Json::array({{{"id", 1}, {"name", "Foo"}}, {{"id", 2}, {"name", "Bar"}}}));
           });
+  // seed 001, pitfall #3: `data = async_db_call()  # missing await`. The
+  // coroutine is created and dropped: nothing runs, the answer is at once.
+  app.Get(
+      "/missing-await", "fetch", {},
+      [warned = std::make_shared<std::atomic<bool>>(false)](RequestContext& ctx) -> Task<Response> {
+        ctx.DropNeverAwaited("async_db_call", warned.get());
+        co_return JsonResponse({{"message", "answered at once: async_db_call() never ran"}});
+      });
   // seed 003 request C / seed 001 pitfall #1: time.sleep(2) in an async def.
   app.Get("/blocking", "blocking_wait", {},
           [d = scaled(milliseconds(2000))](RequestContext& ctx) -> Task<Response> {

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/grpc/proto_convert.h"
 #include "server/http/headers.h"
+#include "server/loop/spawn.h"
 
 namespace corouter::grpc_front {
 
@@ -123,6 +124,7 @@ grpc::Status CallBase::Complete(const app::Outcome& outcome) {
 void CallBase::EmitResponseSent(const app::Outcome& outcome) {
   if (!trace_->enabled()) return;
   if (recorder_.has_value()) {
+    if (outcome.background != nullptr) recorder_->ContinueAfterResponse();
     watch::ResponseHead head;
     head.status_code = outcome.response.status_code;
     for (const http::Header& h : outcome.response.headers)
@@ -131,6 +133,32 @@ void CallBase::EmitResponseSent(const app::Outcome& outcome) {
   }
   trace_->Emit(trace::Step::kResponseSent, outcome.response.status_code, " ",
                outcome.response.body.size(), " bytes");
+}
+
+bool CallBase::StartBackground(app::Outcome& outcome) {
+  if (outcome.background == nullptr) return false;
+  background_running_ = true;
+  background_context_ = loop::TaskContext(services_.loop, services_.executor, &*trace_);
+  services_.backgrounds.insert(&background_context_);
+  services_.shared->background.fetch_add(1);
+  loop::Spawn(&background_context_, RunBackground(std::move(outcome.background)));
+  return true;
+}
+
+loop::Task<void> CallBase::RunBackground(std::unique_ptr<app::BackgroundWork> work) {
+  co_await app::RunBackgroundTasks(std::move(*work), background_context_);
+  services_.backgrounds.erase(&background_context_);
+  if (recorder_.has_value()) recorder_->Finish();
+  // Not from inside this coroutine: MaybeDelete may delete `this`, whose
+  // context the coroutine still refers to until it has returned. Counted
+  // out only then, so a shutdown waiting for the count to reach zero stops
+  // the loop after this has run.
+  services_.loop->Schedule([this, shared = services_.shared] {
+    background_running_ = false;
+    OnBackgroundDone();
+    MaybeDelete();
+    shared->background.fetch_sub(1);
+  });
 }
 
 void CallBase::OnFinished(bool /*ok*/) {
@@ -159,7 +187,7 @@ void CallBase::OnCancelled() {
 }
 
 void CallBase::MaybeDelete() {
-  if (finished_ && done_ && Idle()) delete this;
+  if (finished_ && done_ && !background_running_ && Idle()) delete this;
 }
 
 }  // namespace corouter::grpc_front

@@ -18,10 +18,16 @@
 // without a deadline (or with one beyond --max-deadline) gets the server's
 // cap as a timer that cancels it the same way.
 //
+// Background tasks (Starlette's BackgroundTasks) run after RESPONSE_SENT on
+// a TaskContext of their own, so the call's cancel does not reach them; the
+// call object lives until they finished, and the trace feed's request ends
+// with them.
+//
 // Thread safety: loop thread only.
 #ifndef COROUTER_SERVER_GRPC_CALL_BASE_H_
 #define COROUTER_SERVER_GRPC_CALL_BASE_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -77,6 +83,16 @@ class CallBase {
   /// returned OK): the trace's last event, also seen by the trace feed.
   void EmitResponseSent(const app::Outcome& outcome);
 
+  /// Starts the outcome's background tasks, if it has any (call after
+  /// EmitResponseSent), as a task of their own: cancelling the call does not
+  /// cancel them; the server's shutdown does once its grace period ended.
+  /// The call object lives until they finished, then OnBackgroundDone()
+  /// runs. Returns false when there were none.
+  bool StartBackground(app::Outcome& outcome);
+
+  /// The background tasks finished (runs on the loop, in a slice of its own).
+  virtual void OnBackgroundDone() {}
+
   /// The tag to pass to Finish / FinishWithError / WriteAndFinish.
   void* finish_tag() { return finish_op_.tag(); }
 
@@ -107,11 +123,14 @@ class CallBase {
  private:
   void OnFinished(bool ok);
   void OnDone(bool ok);
+  loop::Task<void> RunBackground(std::unique_ptr<app::BackgroundWork> work);
 
   bool admitted_ = false;
   bool finish_started_ = false;
   bool finished_ = false;
   bool done_ = false;
+  bool background_running_ = false;
+  loop::TaskContext background_context_;
   std::optional<loop::Deadline> max_deadline_;  // --max-deadline, while running
   loop::MemberOperation<CallBase, &CallBase::OnFinished> finish_op_{this};
   loop::MemberOperation<CallBase, &CallBase::OnDone> done_op_{this};

@@ -36,6 +36,8 @@ loop::Task<void> ExecuteCall::Run() {
   ToProto(outcome.response, reply_.mutable_response());
   if (outcome.route.has_value()) ToProto(*outcome.route, reply_.mutable_route());
   responder_.Finish(reply_, grpc::Status::OK, finish_tag());
+  // Execute has replied; the background tasks run on after it.
+  StartBackground(outcome);
 }
 
 }  // namespace corouter::grpc_front

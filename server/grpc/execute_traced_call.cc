@@ -27,10 +27,20 @@ void ExecuteTracedCall::OnArrived(bool ok) {
 loop::Task<void> ExecuteTracedCall::Run() {
   outcome_ = co_await services_.engine->Run(std::move(wire_), context_);
   finish_status_ = Complete(outcome_);
+  if (finish_status_.ok()) {
+    EmitResponseSent(outcome_);
+    // The stream goes on with the background tasks' steps and ends after
+    // them (OnBackgroundDone).
+    if (StartBackground(outcome_)) co_return;
+  }
   // From here the next write is the last: RESPONSE_SENT leaves with the
   // status. A cancelled request's trace ended with CANCELLED: no response.
   finish_after_writes_ = true;
-  if (finish_status_.ok()) EmitResponseSent(outcome_);
+  if (!write_in_flight_) WriteNext();
+}
+
+void ExecuteTracedCall::OnBackgroundDone() {
+  finish_after_writes_ = true;
   if (!write_in_flight_) WriteNext();
 }
 

@@ -2,7 +2,10 @@
 //
 // ExecuteTracedCall: one `rpc ExecuteTraced` call. Runs the request like
 // ExecuteCall and streams one TraceEvent per step as it happens; the last one,
-// RESPONSE_SENT, carries the response, and the stream then finishes OK.
+// RESPONSE_SENT, carries the response, and the stream then finishes OK. A
+// path operation that added background tasks goes on after RESPONSE_SENT
+// with their steps (BACKGROUND_STARTED ... BACKGROUND_FINISHED), and the
+// stream finishes once they did.
 //
 // Streaming discipline (gRPC allows one outstanding Write per call): events
 // gather in the next message (ExecuteTracedResponse.events). It leaves when
@@ -51,6 +54,7 @@ class ExecuteTracedCall final : public CallBase, public trace::TraceSink {
   void Enqueue(const trace::TraceEvent& event);
   void WriteNext();
   void OnWritten(bool ok);
+  void OnBackgroundDone() override;
   bool Idle() const override { return !write_in_flight_ && !flush_scheduled_; }
 
   corouter::v1::ExecuteTracedRequest request_;

@@ -179,6 +179,27 @@ void ExecutionServer::Shutdown(absl::Duration grace) {
   while (shared_.in_flight.load() > 0 && absl::Now() < give_up) {
     absl::SleepFor(absl::Milliseconds(5));
   }
+  // Background tasks run after their responses: they have what is left of
+  // the grace period, then are cancelled at their current await (a sync one
+  // ends when its thread returns).
+  while (shared_.background.load() > 0 && absl::Now() < grace_ends) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  if (shared_.background.load() > 0) {
+    for (size_t i = 0; i < loops_.size(); ++i) {
+      LoopServices* services = services_[i].get();
+      loops_[i]->Post([services] {
+        std::vector<loop::TaskContext*> running(services->backgrounds.begin(),
+                                                services->backgrounds.end());
+        for (loop::TaskContext* context : running) {
+          context->Cancel("the server shut down (its --grace period ended)");
+        }
+      });
+    }
+    while (shared_.background.load() > 0 && absl::Now() < give_up) {
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+  }
   // Every request has ended. The exporter flushes while loop 0, which
   // issues its calls, still runs.
   if (otlp_ != nullptr) {

@@ -53,6 +53,8 @@ struct ServerShared {
   /// one); zero means none.
   absl::Duration max_deadline = absl::ZeroDuration();
   std::atomic<int64_t> in_flight{0};
+  /// Requests whose background tasks are running (after their response).
+  std::atomic<int64_t> background{0};
 
   /// Counts a request in, unless that would exceed max_in_flight.
   bool TryAdmit() {
@@ -90,6 +92,9 @@ struct LoopServices {
   absl::flat_hash_set<HealthWatchCall*> health_watches;
   /// Open WatchTraces streams on this loop, likewise.
   absl::flat_hash_set<WatchTracesCall*> watches;
+  /// The contexts of background task runs on this loop, cancelled when the
+  /// shutdown's grace period ends.
+  absl::flat_hash_set<loop::TaskContext*> backgrounds;
   uint64_t requests = 0;
 
   /// A server-unique id for a request that came without one: "0-17" is the

@@ -22,6 +22,9 @@ static_assert(static_cast<int>(trace::Step::kHandlerReturned) == v1::STEP_HANDLE
 static_assert(static_cast<int>(trace::Step::kResponseSent) == v1::STEP_RESPONSE_SENT);
 static_assert(static_cast<int>(trace::Step::kFailed) == v1::STEP_FAILED);
 static_assert(static_cast<int>(trace::Step::kCancelled) == v1::STEP_CANCELLED);
+static_assert(static_cast<int>(trace::Step::kBackgroundStarted) == v1::STEP_BACKGROUND_STARTED);
+static_assert(static_cast<int>(trace::Step::kBackgroundFinished) == v1::STEP_BACKGROUND_FINISHED);
+static_assert(static_cast<int>(trace::Step::kNeverAwaited) == v1::STEP_NEVER_AWAITED);
 
 app::WireRequest FromProto(const v1::HttpRequest& request) {
   app::WireRequest out;

@@ -30,6 +30,12 @@ std::string_view StepName(Step step) {
       return "FAILED";
     case Step::kCancelled:
       return "CANCELLED";
+    case Step::kBackgroundStarted:
+      return "BACKGROUND_STARTED";
+    case Step::kBackgroundFinished:
+      return "BACKGROUND_FINISHED";
+    case Step::kNeverAwaited:
+      return "NEVER_AWAITED";
   }
   return "UNSPECIFIED";
 }

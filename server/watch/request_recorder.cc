@@ -12,7 +12,9 @@ RequestRecorder::RequestRecorder(TraceHub& hub, std::string request_id, RequestI
   hub_.Register(this);
 }
 
-RequestRecorder::~RequestRecorder() { hub_.End(this); }
+RequestRecorder::~RequestRecorder() { Finish(); }
+
+void RequestRecorder::Finish() { hub_.End(this); }
 
 void RequestRecorder::OnEvent(trace::TraceEvent event) {
   auto published = std::make_shared<WatchEvent>();
@@ -20,8 +22,9 @@ void RequestRecorder::OnEvent(trace::TraceEvent event) {
   const trace::Step step = event.step;
   if (step == trace::Step::kResponseSent) published->response = std::move(response_);
   published->event = std::move(event);
-  hub_.Publish(this, std::move(published),
-               step == trace::Step::kResponseSent || step == trace::Step::kCancelled);
+  hub_.Publish(
+      this, std::move(published),
+      (step == trace::Step::kResponseSent && !continues_) || step == trace::Step::kCancelled);
 }
 
 }  // namespace corouter::watch

@@ -36,6 +36,15 @@ class RequestRecorder final : public trace::TraceSink {
   /// The response the coming RESPONSE_SENT event announces.
   void set_response(ResponseHead response) { response_ = std::move(response); }
 
+  /// The trace goes on after RESPONSE_SENT (background tasks): RESPONSE_SENT
+  /// does not end it; Finish() does. Call before RESPONSE_SENT is emitted.
+  void ContinueAfterResponse() { continues_ = true; }
+
+  /// Ends the request's trace now (after its background tasks): it becomes
+  /// a completed trace for history, COMPLETED subscribers and exporters.
+  /// Idempotent; the destructor calls it too.
+  void Finish();
+
   void OnEvent(trace::TraceEvent event) override;
 
  private:
@@ -48,6 +57,7 @@ class RequestRecorder final : public trace::TraceSink {
   TraceSummary summary_;
   std::vector<EventPtr> events_;
   bool ended_ = false;
+  bool continues_ = false;  // loop thread, before RESPONSE_SENT
 };
 
 }  // namespace corouter::watch

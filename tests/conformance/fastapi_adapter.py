@@ -21,6 +21,8 @@ corouter and to the real FastAPI 0.92 and compare the answers:
            fail MESSAGE               raise RuntimeError(MESSAGE)
            respond {status, headers,  status_code=status on the route;
                     body}             response.headers[k] = v; return body
+           {sleep: d, await: false}   asyncio.sleep(d)  # missing await: never runs
+    background: [{name, kind, steps}] background_tasks.add_task(name) for each
 
 Scalars are read with YAML 1.2's core schema, as corouter's loader reads them
 (PyYAML's default is YAML 1.1, where `yes` is True and `010` is 8).
@@ -41,7 +43,7 @@ import uuid
 from typing import List, Optional
 
 import yaml
-from fastapi import Body, FastAPI, Header, HTTPException, Path, Query, Response
+from fastapi import BackgroundTasks, Body, FastAPI, Header, HTTPException, Path, Query, Response
 from fastapi.encoders import jsonable_encoder
 from pydantic import Field, create_model
 
@@ -219,8 +221,31 @@ def _raise(spec, values):
                         headers=headers or None)
 
 
+def step_kind(step):
+    """(kind, arg, awaited) of a step: `{sleep: 2s}` or `{sleep: 2s, await: false}`."""
+    (kind, arg), = [(k, v) for k, v in step.items() if k != "await"]
+    return kind, arg, step.get("await", True)
+
+
+def never_awaited(kind, arg, values, scale):
+    """`data = async_db_call()  # missing await`: the coroutine is created and
+    dropped, so it never runs (Python warns "coroutine ... was never awaited")."""
+    if kind == "sleep":
+        asyncio.sleep(parse_duration(arg, scale))
+        return
+
+    async def dropped():
+        await run_async([{kind: arg}], values, scale)
+    dropped.__name__ = dropped.__qualname__ = arg.get("name", "offload") \
+        if kind == "offload" else kind
+    dropped()
+
+
 def run_plain(step, values, scale):
-    (kind, arg), = step.items()
+    kind, arg, awaited = step_kind(step)
+    if not awaited:
+        never_awaited(kind, arg, values, scale)
+        return
     if kind == "blocking":
         time.sleep(parse_duration(arg, scale))
     elif kind == "cpu":
@@ -235,8 +260,10 @@ def run_plain(step, values, scale):
 
 async def run_async(steps, values, scale):
     for step in steps:
-        (kind, arg), = step.items()
-        if kind == "sleep":
+        kind, arg, awaited = step_kind(step)
+        if not awaited:
+            never_awaited(kind, arg, values, scale)
+        elif kind == "sleep":
             await asyncio.sleep(parse_duration(arg, scale))
         elif kind == "offload":
             inner = arg["steps"]
@@ -277,6 +304,7 @@ def _parameter(spec, table, path_names):
 
 
 _RESPONSE = "corouter_response_"
+_BACKGROUND = "corouter_background_"
 
 
 def _endpoint(route, table, scale):
@@ -289,8 +317,27 @@ def _endpoint(route, table, scale):
     parameters = [_parameter(p, table, path_names) for p in route.get("params") or []]
     parameters.append(inspect.Parameter(_RESPONSE, inspect.Parameter.KEYWORD_ONLY,
                                         annotation=Response))
+    background = route.get("background") or []
+    if background:
+        parameters.append(inspect.Parameter(_BACKGROUND, inspect.Parameter.KEYWORD_ONLY,
+                                            annotation=BackgroundTasks))
+
+    def add_background(values, tasks):
+        for task in background:
+            task_steps = task["steps"]
+            if task.get("kind", "async") == "async":
+                async def fn(task_steps=task_steps):
+                    await run_async(task_steps, values, scale)
+            else:
+                def fn(task_steps=task_steps):
+                    for step in task_steps:
+                        run_plain(step, values, scale)
+            fn.__name__ = fn.__qualname__ = task["name"]
+            tasks.add_task(fn)
 
     def finish(values, response):
+        if background:
+            add_background(values, values.pop(_BACKGROUND))
         if respond is None:
             return None
         for name, value in (respond.get("headers") or {}).items():

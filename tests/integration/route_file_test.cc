@@ -62,7 +62,7 @@ TEST(SeedAppYaml, AnswersEverySeedRouteAsTheEmbeddedAppWithTheSameTraceSteps) {
   TestServer from_file(LoadFile(COROUTER_SEED_APP_YAML, kScale));
   for (const std::string target :
        {"/hello", "/ping", "/wait", "/slow_task/7?q=x", "/slow_task/7", "/slow_task/x",
-        "/fast_task/", "/fast_task", "/sync-task", "/items", "/blocking", "/sync-wait", "/nope"}) {
+        "/fast_task/", "/fast_task", "/sync-task", "/items", "/missing-await", "/blocking", "/sync-wait", "/nope"}) {
     SCOPED_TRACE(target);
     const auto want = Traced(embedded, "GET", target);
     const auto got = Traced(from_file, "GET", target);

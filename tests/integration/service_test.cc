@@ -26,7 +26,7 @@ TEST(ListRoutes, ReturnsTheSeedRoutesInRegistrationOrderWithParameters) {
   // FastAPI's built-in /openapi.json comes first, as in FastAPI's app.routes.
   EXPECT_THAT(paths, ::testing::ElementsAre("/openapi.json", "/hello", "/ping", "/wait",
                                             "/slow_task/{item_id}", "/fast_task/", "/sync-task",
-                                            "/items", "/blocking", "/sync-wait"));
+                                            "/items", "/missing-await", "/blocking", "/sync-wait"));
   const v1::Route& slow = response.routes(4);
   EXPECT_EQ(slow.endpoint(), "read_item");
   EXPECT_TRUE(slow.is_async());

@@ -52,9 +52,9 @@ TEST(RouteFile, TheSeedExampleLoadsWithEveryRouteInOrder) {
   ASSERT_TRUE(app.ok()) << app.status();
   std::vector<std::string> paths;
   for (const PathOperation& op : app->operations()) paths.push_back(op.path);
-  EXPECT_THAT(paths,
-              ElementsAre("/openapi.json", "/hello", "/ping", "/wait", "/slow_task/{item_id}",
-                          "/fast_task/", "/sync-task", "/items", "/blocking", "/sync-wait"));
+  EXPECT_THAT(paths, ElementsAre("/openapi.json", "/hello", "/ping", "/wait",
+                                 "/slow_task/{item_id}", "/fast_task/", "/sync-task", "/items",
+                                 "/missing-await", "/blocking", "/sync-wait"));
   const PathOperation& read_item = app->operations()[4];
   EXPECT_EQ(read_item.endpoint, "read_item");
   EXPECT_TRUE(read_item.is_async());
@@ -274,6 +274,44 @@ INSTANTIATE_TEST_SUITE_P(
                 "routes:\n  - name: a\n    path: /a\n    steps:\n      - offload:\n"
                 "          steps: [{gather: [[{sleep: 1s}]]}]\n",
                 6, "gather is an await: an offloaded function is plain code"},
+        BadFile{"AwaitOnAPlainStep",
+                "routes:\n  - name: a\n    path: /a\n    steps:\n      - {cpu: 1s, await: false}\n",
+                5, "`await` goes with an await step (sleep, offload, gather), not cpu"},
+        BadFile{"AwaitNotABool",
+                "routes:\n  - name: a\n    path: /a\n    steps:\n      - {sleep: 1s, await: no}\n",
+                5, "await must be true or false"},
+        BadFile{
+            "AwaitOnRespond",
+            "routes:\n  - name: a\n    path: /a\n    steps:\n      - {respond: {}, await: false}\n",
+            5, "`await` goes with an await step"},
+        BadFile{"AwaitAlone",
+                "routes:\n  - name: a\n    path: /a\n    steps:\n      - {await: false}\n", 5,
+                "a step is a map with one key"},
+        BadFile{"BackgroundNotAList",
+                "routes:\n  - name: a\n    path: /a\n    background: {name: x}\n", 4,
+                "background must be a list of tasks"},
+        BadFile{"BackgroundTaskWithoutName",
+                "routes:\n  - name: a\n    path: /a\n    background:\n      - steps: []\n", 5,
+                "a background task needs a `name`"},
+        BadFile{"BackgroundTaskWithoutSteps",
+                "routes:\n  - name: a\n    path: /a\n    background:\n      - name: log\n", 5,
+                "the background task 'log' needs its `steps`"},
+        BadFile{"BackgroundTaskBadKind",
+                "routes:\n  - name: a\n    path: /a\n    background:\n"
+                "      - {name: log, kind: later, steps: []}\n",
+                5, "kind must be async (async def) or sync (def), not 'later'"},
+        BadFile{"AwaitInSyncBackgroundTask",
+                "routes:\n  - name: a\n    path: /a\n    background:\n"
+                "      - {name: log, kind: sync, steps: [{sleep: 1s}]}\n",
+                5, "sleep is an await: it needs an async route"},
+        BadFile{"RespondInBackgroundTask",
+                "routes:\n  - name: a\n    path: /a\n    background:\n"
+                "      - {name: log, steps: [{respond: {}}]}\n",
+                5, "cannot be inside a background task"},
+        BadFile{"UnknownBackgroundTaskKey",
+                "routes:\n  - name: a\n    path: /a\n    background:\n"
+                "      - {name: log, steps: [], when: later}\n",
+                5, "unknown key 'when' in a background task"},
         BadFile{"RespondNotLast",
                 "routes:\n  - name: a\n    path: /a\n    steps:\n      - respond: {}\n"
                 "      - sleep: 1s\n",
