@@ -1,5 +1,6 @@
 #include "client/call_command.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
@@ -20,6 +21,7 @@
 #include "client/timeline_picture.h"
 #include "client/trace_recording.h"
 #include "client/trace_table.h"
+#include "client/variable_tracker.h"
 #include "corouter/v1/execution.grpc.pb.h"
 #include "grpcpp/client_context.h"
 
@@ -55,6 +57,10 @@ class CallRun {
         table_(Labels(options.requests)),
         orderer_(options.reorder_window),
         outcomes_(options.requests.size()),
+        sent_(options.requests.size(), false),
+        tracker_(options.trace && options.tracker
+                     ? std::make_unique<VariableTracker>(TrackedRequests(options.requests))
+                     : nullptr),
         recording_(options.trace &&
                            (!options.record_path.empty() || !options.timeline_paths.empty())
                        ? std::make_unique<TraceRecording>()
@@ -69,10 +75,26 @@ class CallRun {
     std::jthread printer;
     if (options_.trace) printer = std::jthread([this] { PrintRows(); });
     {
+      const bool stagger =
+          std::any_of(options_.stagger.begin(), options_.stagger.end(),
+                      [](absl::Duration gap) { return gap > absl::ZeroDuration(); });
+      if (stagger) AwaitConnected();
       std::vector<std::jthread> threads;
       threads.reserve(options_.requests.size());
       for (std::size_t i = 0; i < options_.requests.size(); ++i) {
         threads.emplace_back([this, i] { RunOne(i); });
+        if (stagger && i + 1 < options_.requests.size()) {
+          absl::Time sent_at;
+          {
+            std::unique_lock<std::mutex> lock(mu_);
+            sent_cv_.wait(lock, [&] { return sent_[i]; });
+            sent_at = absl::Now();
+          }
+          // The stagger itself: the gap the user asked for, not a wait for
+          // anything to happen.
+          const absl::Duration gap = options_.stagger[std::min(i, options_.stagger.size() - 1)];
+          absl::SleepFor(sent_at + gap - absl::Now());
+        }
       }
     }  // Joins every request thread.
     {
@@ -85,6 +107,7 @@ class CallRun {
     for (const Outcome& outcome : outcomes_) {
       all_ok = all_ok && outcome.response.has_value() && !outcome.failed;
     }
+    if (tracker_ != nullptr) PrintTracker();
     if (options_.trace) PrintSummaries();
     if (!WriteRecording()) all_ok = false;
     return all_ok ? kExitOk : kExitRpcFailure;
@@ -97,7 +120,48 @@ class CallRun {
     return labels;
   }
 
+  static std::vector<VariableTracker::Request> TrackedRequests(
+      const std::vector<RequestSpec>& requests) {
+    std::vector<VariableTracker::Request> tracked;
+    for (const RequestSpec& spec : requests) {
+      tracked.push_back(
+          {spec.label, absl::StrCat(spec.request.method(), " ", spec.request.target())});
+    }
+    return tracked;
+  }
+
+  // With --stagger: connects the channel before the first request, so that
+  // "sent" means on the wire, not queued behind the connection. Gives up
+  // (and lets the requests report the failure) once the channel fails or
+  // the timeout passes.
+  void AwaitConnected() {
+    const absl::Time deadline = absl::Now() + options_.connection.timeout;
+    grpc_connectivity_state state = channel_->GetState(/*try_to_connect=*/true);
+    while (state != GRPC_CHANNEL_READY && state != GRPC_CHANNEL_TRANSIENT_FAILURE &&
+           state != GRPC_CHANNEL_SHUTDOWN) {
+      if (!channel_->WaitForStateChange(state, absl::ToChronoTime(deadline))) return;
+      state = channel_->GetState(/*try_to_connect=*/true);
+    }
+  }
+
+  // Records that request `index` was sent (or will never be), releasing the
+  // next one under --stagger.
+  void MarkSent(std::size_t index) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (sent_[index]) return;
+      sent_[index] = true;
+    }
+    sent_cv_.notify_all();
+  }
+
   void RunOne(std::size_t index) {
+    // However the request ends, the next one must not wait for it forever.
+    struct SentOnExit {
+      CallRun* run;
+      std::size_t index;
+      ~SentOnExit() { run->MarkSent(index); }
+    } sent_on_exit{this, index};
     try {
       if (options_.trace) {
         RunTraced(index);
@@ -118,6 +182,9 @@ class CallRun {
     *request.mutable_request() = spec.request;
     corouter::v1::ExecuteResponse reply;
     SetDeadline(context, options_.connection.timeout);
+    // A unary call gives no word when its request is written; on the
+    // connected channel it goes out as the call starts.
+    MarkSent(index);
     const grpc::Status status = stub_->Execute(&context, request, &reply);
     if (!status.ok()) return FailRpc(index, status, /*got_messages=*/false);
     if (!reply.has_response()) {
@@ -142,6 +209,8 @@ class CallRun {
     SetDeadline(context, options_.connection.timeout);
     std::unique_ptr<grpc::ClientReader<corouter::v1::ExecuteTracedResponse>> reader =
         stub_->ExecuteTraced(&context, request);
+    // The reader's constructor returns once the request message was written.
+    MarkSent(index);
     corouter::v1::ExecuteTracedResponse message;
     bool got_messages = false;
     while (reader->Read(&message)) {
@@ -179,7 +248,10 @@ class CallRun {
   }
 
   void PrintLocked(const std::vector<EventOrderer::Entry>& entries) {
-    for (const auto& [index, event] : entries) out_ << table_.AddEvent(index, event) << '\n';
+    for (const auto& [index, event] : entries) {
+      out_ << table_.AddEvent(index, event) << '\n';
+      if (tracker_ != nullptr) tracker_->AddEvent(index, event);
+    }
     if (!entries.empty()) out_.flush();
   }
 
@@ -253,6 +325,14 @@ class CallRun {
     return ok;
   }
 
+  // The Variable Tracker of every row printed, after the table.
+  void PrintTracker() {
+    std::lock_guard<std::mutex> lock(mu_);
+    out_ << "\nVariable Tracker\n";
+    for (const std::string& line : tracker_->Render()) out_ << line << '\n';
+    out_.flush();
+  }
+
   void PrintSummaries() {
     std::lock_guard<std::mutex> lock(mu_);
     out_ << '\n';
@@ -275,12 +355,16 @@ class CallRun {
   std::ostream& out_;                  // Guarded by mu_.
   std::ostream& err_;                  // Guarded by mu_.
   std::condition_variable rows_cv_;    // Signals new events and the end.
+  std::condition_variable sent_cv_;    // Signals a change of sent_.
   TraceTable table_;                   // Guarded by mu_.
   EventOrderer orderer_;               // Guarded by mu_.
   bool streams_done_ = false;          // Guarded by mu_.
   std::vector<Outcome> outcomes_;      // Guarded by mu_ while threads run.
   std::size_t blocks_printed_ = 0;     // Guarded by mu_.
   bool reported_unreachable_ = false;  // Guarded by mu_.
+  std::vector<bool> sent_;             // Per request. Guarded by mu_.
+  // Set with --tracker. Guarded by mu_.
+  const std::unique_ptr<VariableTracker> tracker_;
   // Set with --record or --timeline (thread-safe itself).
   const std::unique_ptr<TraceRecording> recording_;
 };

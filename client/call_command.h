@@ -2,13 +2,20 @@
 // prints what comes back.
 //
 // All requests of one invocation run concurrently, one thread each, over ONE
-// shared gRPC channel, each with its own deadline (the --timeout). Without
+// shared gRPC channel, each with its own deadline (the --timeout). They are
+// sent at once, so they may reach the server in any order, unless `stagger`
+// is set: then the channel is connected first and each request is sent that
+// long after the previous one was sent (with --trace, once ExecuteTraced has
+// written the request; without, when Execute starts on the connected
+// channel), not answered, so the server receives them in argument order.
+// Without
 // --trace each request is an Execute RPC and its response is printed as soon
 // as it completes (see response_printer.h). With --trace each request is an
 // ExecuteTraced RPC: the execution table (see trace_table.h) is printed row by
 // row as events arrive (held at most `reorder_window` to restore the server's
 // order across streams), stdout flushed after every row, then one summary
-// line per request.
+// line per request. With `tracker`, the Variable Tracker of the rows (see
+// variable_tracker.h) is printed between the table and the summaries.
 //
 // With --record and --timeline the events are also collected (see
 // trace_recording.h) and, once every request has ended, written as a Perfetto
@@ -51,6 +58,15 @@ struct CallOptions {
   // each of these files, SVG or PNG by the extension (see
   // timeline_picture.h).
   std::vector<std::string> timeline_paths;
+  // The gaps between sends (see above): request i+1 is sent stagger[i]
+  // after request i was sent; when there are fewer gaps than requests, the
+  // last one repeats. Empty, or all zero, sends them all at once. Never
+  // negative. One gap (`--stagger 10ms`) spaces every request alike; a list
+  // (`--stagger 10ms,2.1s,10ms`) gives each its own, so that seed 003's C
+  // can be sent once A and B have finished their 2 s awaits.
+  std::vector<absl::Duration> stagger;
+  // With trace: print the Variable Tracker after the execution table.
+  bool tracker = false;
 };
 
 // Runs the call command against options.connection.server. Blocks until every

@@ -22,6 +22,11 @@
 // traces, so that a tab opened mid-request gets a snapshot from which it
 // draws exactly what a tab open all along draws.
 //
+// A request ends at RESPONSE_SENT or CANCELLED. The events a request sends
+// after that (its background tasks: BACKGROUND_STARTED/FINISHED and their
+// awaits, with the same id) are not forwarded: the page shows the request
+// as it was answered, and it never returns to the in-flight list.
+//
 // Thread safety: none; the caller serialises every call (and publishes the
 // frames in the order the calls returned them).
 #ifndef COROUTER_CLIENT_DASHBOARD_STATE_H_

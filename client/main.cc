@@ -2,7 +2,7 @@
 //
 //   corouter call [--server HOST:PORT] [--timeout D] METHOD TARGET [METHOD TARGET ...]
 //                 [-H 'name: value']... [-d BODY] [--trace [--record FILE.json]
-//                 [--timeline FILE.svg|FILE.png]]
+//                 [--timeline FILE.svg|FILE.png] [--tracker]] [--stagger D]
 //   corouter routes [--server HOST:PORT] [--timeout D]
 //   corouter stats [--server HOST:PORT] [--timeout D]
 //   corouter watch [--server HOST:PORT] [filters] [--completed] [--replay N]
@@ -17,6 +17,10 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "client/call_command.h"
 #include "client/connection.h"
@@ -76,6 +80,8 @@ int Main(int argc, char** argv) {
       "Examples:\n"
       "  corouter call GET '/slow_task/1?q=test'\n"
       "  corouter call --trace GET '/slow_task/1?q=test' GET /fast_task/\n"
+      "  corouter call --trace --tracker --stagger 10ms GET /wait GET /wait GET /blocking GET "
+      "/fast_task/\n"
       "  corouter call POST /items/ -H 'content-type: application/json' -d '{\"name\":\"x\"}'\n");
   ConnectionFlags call_flags;
   AddConnectionFlags(*call, call_flags);
@@ -109,6 +115,18 @@ int Main(int argc, char** argv) {
                    "(repeatable)")
       ->type_name("FILE.svg|FILE.png")
       ->allow_extra_args(false);
+  bool call_tracker = false;
+  call->add_flag("--tracker", call_tracker,
+                 "With --trace: after the execution table, print the Variable Tracker: each "
+                 "request's state (and, with several, the server's) after every step that "
+                 "changed one");
+  std::string call_stagger = "0s";
+  call->add_option("--stagger", call_stagger,
+                   "Send the requests in argument order, each this long after the previous one "
+                   "was sent (not answered), so the server receives them in order: 10ms "
+                   "(0: all at once); or one gap per pair, 10ms,2.1s,10ms (the last repeats)")
+      ->type_name("DURATION[,DURATION...]")
+      ->capture_default_str();
 
   CLI::App* routes = app.add_subcommand("routes", "Print the server's route table");
   ConnectionFlags routes_flags;
@@ -230,6 +248,24 @@ int Main(int argc, char** argv) {
                                    "want a duration from 0 to 10s, such as 30ms");
       }
       call_options.reorder_window = window;
+      for (absl::string_view text : absl::StrSplit(call_stagger, ',')) {
+        absl::Duration gap;
+        if (!absl::ParseDuration(absl::StripAsciiWhitespace(text), &gap) ||
+            gap < absl::ZeroDuration() || gap == absl::InfiniteDuration()) {
+          throw CLI::ValidationError(
+              "--stagger", absl::StrCat("\"", call_stagger, "\": ",
+                                        text.empty() ? std::string("an empty gap")
+                                                     : absl::StrCat("\"", text, "\""),
+                                        " is not a duration of 0 or more; want 10ms, or one "
+                                        "gap per pair such as 10ms,2.1s,10ms"));
+        }
+        call_options.stagger.push_back(gap);
+      }
+      if (call_tracker && !trace) {
+        throw CLI::ValidationError("--tracker",
+                                   "needs --trace (it is built from the traced steps)");
+      }
+      call_options.tracker = call_tracker;
       std::vector<std::pair<std::string, std::string>> files;
       if (!call_record.empty()) files.emplace_back("--record", call_record);
       for (const std::string& path : call_timelines) files.emplace_back("--timeline", path);

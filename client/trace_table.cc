@@ -122,6 +122,18 @@ StepDescription DescribeStep(const TraceEvent& event) {
       d.action = DetailOr(event, "Request cancelled");
       d.state = "Cancelled";
       break;
+    case Step::STEP_BACKGROUND_STARTED:
+      d.action = DetailOr(event, "Background task starts");
+      d.state = "Background task, after the response";
+      break;
+    case Step::STEP_BACKGROUND_FINISHED:
+      d.action = DetailOr(event, "Background task done");
+      d.state = "Background task done";
+      break;
+    case Step::STEP_NEVER_AWAITED:
+      d.action = DetailOr(event, "An awaitable was never awaited");
+      d.state = "Never awaited: nothing ran";
+      break;
     default:
       d.action = DetailOr(event, absl::StrCat("Step ", static_cast<int>(event.step())));
       d.state = std::string(kEmpty);

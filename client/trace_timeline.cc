@@ -28,6 +28,7 @@ std::optional<TimelineSpan> SpanAfter(const v1::TraceEvent& event, const std::st
   switch (event.step()) {
     case v1::STEP_RESPONSE_SENT:
     case v1::STEP_CANCELLED:
+    case v1::STEP_BACKGROUND_FINISHED:
       return std::nullopt;
     case v1::STEP_AWAIT_STARTED:
     case v1::STEP_OFFLOAD_FINISHED:
@@ -70,9 +71,17 @@ RequestTimeline BuildRequest(const RequestEvents& input, absl::Time recording_en
       request.status_code = event.response().status_code();
     }
   }
+  // A background task that started and has not finished is still running.
+  bool background_running = false;
+  for (const v1::TraceEvent& event : events) {
+    if (event.step() == v1::STEP_BACKGROUND_STARTED) background_running = true;
+    if (event.step() == v1::STEP_BACKGROUND_FINISHED) background_running = false;
+  }
   request.start = TimeOf(events.front());
   request.end = TimeOf(events.back());
-  if (!request.finished && recording_end > request.end) request.end = recording_end;
+  if ((!request.finished || background_running) && recording_end > request.end) {
+    request.end = recording_end;
+  }
 
   std::vector<TimelineSpan> spans;
   for (std::size_t i = 0; i < events.size(); ++i) {
@@ -85,7 +94,9 @@ RequestTimeline BuildRequest(const RequestEvents& input, absl::Time recording_en
       spans.back().detail = event.detail();
     }
     std::optional<TimelineSpan> span = SpanAfter(event, request.loop_thread);
-    if (!span.has_value()) break;
+    // No stretch until the next event: the request ended, or (after its
+    // response) its background task did, and the next one has not started.
+    if (!span.has_value()) continue;
     span->start = TimeOf(event);
     span->end = i + 1 < events.size() ? TimeOf(events[i + 1]) : request.end;
     span->end = std::max(span->end, span->start);

@@ -34,11 +34,19 @@
 //   executor thread              blocking call holds only its worker, the loop
 //                                stays free
 //   RESPONSE_SENT, CANCELLED     the end: no stretch follows
+//   BACKGROUND_STARTED           after the response, a background task:
+//                                running on the event's thread (the loop for
+//                                an async task, an executor thread for a sync
+//                                one); its awaits, resumes and blocking calls
+//                                follow the rules above
+//   BACKGROUND_FINISHED          no stretch follows, until the next
+//                                BACKGROUND_STARTED
+//   NEVER_AWAITED                an instant: running, as before it
 //
 // A request whose last event is not RESPONSE_SENT or CANCELLED (still in
-// flight when the recording stopped) keeps its last state until the end of
-// the recording. Adjacent stretches with the same state on the same thread
-// are merged; empty stretches are dropped.
+// flight when the recording stopped), or whose last background task has not
+// finished, keeps its last state until the end of the recording. Adjacent stretches with the same
+// state on the same thread are merged; empty stretches are dropped.
 //
 // Thread lanes: a lane per thread that ran something, holding the union of
 // the running and blocked stretches of every request on that thread. A
@@ -115,7 +123,7 @@ struct RequestTimeline {
   // recording for a request still in flight).
   absl::Time start;
   absl::Time end;
-  // RESPONSE_SENT or CANCELLED was seen.
+  // RESPONSE_SENT or CANCELLED was seen (background tasks may follow).
   bool finished = false;
   // The RESPONSE_SENT's status code; 0 if none.
   int status_code = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/util/json_util.h"
@@ -27,11 +28,31 @@ std::string Fit(std::string line, size_t width) {
 
 void WatchView::Apply(const v1::WatchTracesResponse& response) {
   dropped_ += response.dropped_events();
-  if (response.has_lost()) lost_ += response.lost().traces();
+  if (response.has_lost()) {
+    lost_ += response.lost().traces();
+    if (response.lost().earlier_run()) {
+      // The server restarted: its request ids start again.
+      ended_.clear();
+      ended_order_.clear();
+    }
+  }
   for (const v1::TraceEvent& e : response.events()) {
     if (e.step() == v1::STEP_BLOCKING_CALL) {
       warnings_.push_back(absl::StrCat(e.request_id(), ": ", e.detail()));
       if (warnings_.size() > kWarnings) warnings_.pop_front();
+    }
+    if (ended_.contains(e.request_id())) {
+      // After its end: a background task of the request, never in flight again.
+      if (e.step() == v1::STEP_BACKGROUND_STARTED || e.step() == v1::STEP_BACKGROUND_FINISHED) {
+        for (Done& done : recent_) {
+          if (done.id != e.request_id()) continue;
+          done.background = e.step() == v1::STEP_BACKGROUND_STARTED  ? "running"
+                            : absl::StartsWith(e.detail(), "failed") ? "failed"
+                                                                     : "done";
+          break;
+        }
+      }
+      continue;
     }
     const bool ended = e.step() == v1::STEP_RESPONSE_SENT || e.step() == v1::STEP_CANCELLED;
     auto it = in_flight_.find(e.request_id());
@@ -61,6 +82,12 @@ void WatchView::Apply(const v1::WatchTracesResponse& response) {
     if (recent_.size() > kRecent) recent_.pop_back();
     in_flight_.erase(it);
     ++completed_;
+    ended_.insert(e.request_id());
+    ended_order_.push_back(e.request_id());
+    if (ended_order_.size() > kRememberedEnded) {
+      ended_.erase(ended_order_.front());
+      ended_order_.pop_front();
+    }
   }
 }
 
@@ -104,8 +131,9 @@ std::vector<std::string> WatchView::Render(absl::Time now, size_t width, size_t 
   lines.push_back("RECENT");
   lines.push_back(absl::StrFormat("  %-12s %-28s %-10s %10s", "ID", "ROUTE", "STATUS", "DURATION"));
   for (const Done& d : recent_) {
-    lines.push_back(absl::StrFormat("  %-12s %-28s %-10s %10s", d.id, d.route, d.outcome,
-                                    Millis(d.duration_nanos)));
+    lines.push_back(absl::StrFormat(
+        "  %-12s %-28s %-10s %10s%s", d.id, d.route, d.outcome, Millis(d.duration_nanos),
+        d.background.empty() ? "" : absl::StrCat("  background ", d.background)));
   }
   lines.push_back("");
   lines.push_back("BLOCKING WARNINGS");

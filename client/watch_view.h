@@ -8,6 +8,13 @@
 // The ncurses screen (watch_command.cc) only draws Render()'s lines, so the
 // view is tested without a terminal.
 //
+// A request leaves the in-flight list at RESPONSE_SENT or CANCELLED and
+// never comes back: the events it still sends afterwards (background tasks,
+// BACKGROUND_STARTED/FINISHED and their awaits, with the same request id)
+// only mark its line in the recent list ("background running", "background
+// done", "background failed"). Ended ids are remembered, up to
+// kRememberedEnded of them, for that.
+//
 // Also the one-line and JSON forms of an event, for --plain and --json.
 //
 // Thread safety: none; the caller serialises Apply/SetStats/Render.
@@ -18,6 +25,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +40,9 @@ class WatchView {
   static constexpr size_t kRecent = 10;
   /// Blocking warnings kept.
   static constexpr size_t kWarnings = 5;
+  /// Ended request ids remembered, so that their later events (background
+  /// tasks) do not bring them back as in flight.
+  static constexpr size_t kRememberedEnded = 10000;
 
   /// `server` names the server in the header line.
   explicit WatchView(std::string server) : server_(std::move(server)) {}
@@ -63,12 +74,15 @@ class WatchView {
     std::string route;
     std::string outcome;  // "200", "cancelled"
     int64_t duration_nanos = 0;
+    std::string background;  // "", "running", "done", "failed"
   };
 
   std::string server_;
   std::map<std::string, Running> in_flight_;
   std::deque<Done> recent_;
   std::deque<std::string> warnings_;
+  std::set<std::string> ended_;
+  std::deque<std::string> ended_order_;  // ended_ in end order, to bound it
   corouter::v1::GetStatsResponse stats_;
   uint64_t dropped_ = 0;
   uint64_t lost_ = 0;

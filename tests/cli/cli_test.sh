@@ -20,6 +20,11 @@ trap cleanup EXIT
 # Line number of the first line of FILE matching REGEX (0 if none).
 line_of() { grep -n -m1 -E "$2" "$1" | cut -d: -f1 || true; }
 
+# The Variable Tracker section of a `corouter call --trace --tracker` output,
+# without the blank line before the summaries.
+tracker_of() { awk '/^Variable Tracker$/{on=1} on && /^\[[A-Z]+\] /{exit} on' "$1" | sed '${/^$/d}'; }
+golden=$(cd "$(dirname "$0")" && pwd)/golden
+
 timeout 30 "$server_bin" --listen 127.0.0.1:0 --port-file "$work/port" --time-scale 0.1 \
   >"$work/server.log" 2>&1 &
 server_pid=$!
@@ -44,6 +49,58 @@ check "A pauses at its await" test "${a_await:-0}" -gt 0 -a "${a_await:-0}" -lt 
 check "B answers before A resumes" test "${b_sent:-0}" -gt 0 -a "${b_sent:-0}" -lt "${a_resumed:-0}"
 check "A answers last" test "${a_resumed:-0}" -gt 0 -a "${a_resumed:-0}" -lt "${a_sent:-0}"
 check "the table has one row per step (12)" test "$(grep -cE '^[0-9]+ ' "$work/trace.out")" -eq 12
+
+# The seeds' Variable Tracker, from real runs at time scale 0.1, against
+# tests/cli/golden/. The tracker has no times (its cells are states; the
+# sleeps are named at their scaled lengths), so nothing needs masking. Seed
+# 000: one `async def` that awaits sleep(2s), here 200 ms.
+timeout 20 "$client_bin" call --server "$server" --trace --tracker GET /wait \
+  >"$work/seed000.out" 2>"$work/seed000.err"
+check "seed 000 with --tracker exits 0" test $? -eq 0
+tracker_of "$work/seed000.out" >"$work/seed000.tracker"
+check "seed 000's tracker matches its golden" diff -u "$golden/seed000_tracker.txt" "$work/seed000.tracker"
+
+# Seed 003 in the seed's order: A and B pause at their sleeps (200 ms here),
+# A and B complete, then C (sent 300 ms after B) blocks the loop, and D, sent
+# 10 ms after C, is received only once C's blocking call ended.
+seed003=(--trace --stagger 10ms,300ms,10ms GET /wait GET /wait GET /blocking GET /fast_task/)
+timeout 20 "$client_bin" call --server "$server" --tracker "${seed003[@]}" \
+  >"$work/seed003.out" 2>"$work/seed003.err"
+check "seed 003 with --tracker and --stagger exits 0" test $? -eq 0
+tracker_of "$work/seed003.out" >"$work/seed003.tracker"
+check "seed 003's tracker matches its golden" diff -u "$golden/seed003_tracker.txt" "$work/seed003.tracker"
+# The order of the rows that matter, not their times, in 20 runs.
+for run in $(seq 20); do
+  timeout 20 "$client_bin" call --server "$server" "${seed003[@]}" >"$work/seed003-$run.out" 2>&1
+done
+check "seed 003's order holds in 20 staggered runs" python3 -c '
+import re, sys
+bad = 0
+for path in sys.argv[1:]:
+    rows = []
+    for line in open(path):
+        m = re.match(r"^\d+ +\S+ +([A-D]) +(.*)", line)
+        if not m:
+            continue
+        req, rest = m.groups()
+        kind = ("recv" if rest.startswith("Client sends") else
+                "await" if rest.startswith("await ") else
+                "block" if rest.startswith("blocking call") else
+                "sent" if rest.startswith("Send response") else "other")
+        rows.append(req + ":" + kind)
+    try:
+        at = rows.index
+        order = ["A:recv", "A:await", "B:recv", "B:await", "A:sent", "B:sent", "C:recv",
+                 "C:block", "C:sent", "D:recv", "D:sent"]
+        assert all(at(x) < at(y) for x, y in zip(order, order[1:])), "out of order"
+        # While C blocks the loop nothing else runs on it: its next row is its own.
+        assert rows[at("C:block") + 1].startswith("C:"), "a row inside the block"
+        assert len(rows) == 25, "%d rows" % len(rows)
+    except (AssertionError, ValueError) as e:
+        bad += 1
+        print(path, e, rows, file=sys.stderr)
+sys.exit(1 if bad else 0)
+' "$work"/seed003-*.out
 
 # Untraced call: status line, headers, body.
 timeout 20 "$client_bin" call --server "$server" GET /hello >"$work/hello.out" 2>&1
@@ -77,6 +134,15 @@ check "a bad target names request.target" grep -q "INVALID_ARGUMENT.*request.tar
 timeout 20 "$client_bin" call --server "$server" --no-such-flag GET / >"$work/flag.out" 2>"$work/flag.err"
 check "a bad client flag exits 2" test $? -eq 2
 check "a bad client flag says so on stderr" test -s "$work/flag.err"
+for bad in -5ms soon 10ms,,1s; do
+  timeout 20 "$client_bin" call --server "$server" --stagger "$bad" GET / >/dev/null 2>"$work/stagger.err"
+  check "--stagger $bad is a usage error (exit 2)" test $? -eq 2
+  check "--stagger $bad is named in one line" \
+    test "$(grep -c -- "--stagger: \"$bad\": .* is not a duration of 0 or more" "$work/stagger.err")" -eq 1
+done
+timeout 20 "$client_bin" call --server "$server" --tracker GET / >/dev/null 2>"$work/tracker.err"
+check "--tracker without --trace is a usage error (exit 2)" test $? -eq 2
+check "--tracker without --trace says it needs --trace" grep -q -- "--tracker: needs --trace" "$work/tracker.err"
 
 # The server still serves after all that.
 timeout 20 "$client_bin" call --server "$server" GET /ping >"$work/ping.out" 2>&1
@@ -183,6 +249,14 @@ for flag in $(sed -n '/^corouter watch \[/,/^```/p' "$repo/docs/tracing.md" | gr
   grep -q -- "$flag" "$work/watch-help.txt" || { echo "docs/tracing.md names $flag; corouter watch has none" >&2; docs_ok=1; }
 done
 check "docs/tracing.md's watch flags exist" test "$docs_ok" -eq 0
+"$client_bin" call --help >"$work/call-help.txt" 2>&1
+docs_ok=0
+for flag in $(sed -n '/^corouter call \[/,/^```/p' "$repo/docs/tracing.md" | grep -oE -- '--[a-z-]+' | sort -u); do
+  grep -q -- "$flag" "$work/call-help.txt" || { echo "docs/tracing.md names $flag; corouter call has none" >&2; docs_ok=1; }
+done
+check "docs/tracing.md's call flags exist" test "$docs_ok" -eq 0
+check "corouter call --help lists --stagger" grep -q -- "--stagger DURATION" "$work/call-help.txt"
+check "corouter call --help lists --tracker" grep -q -- "--tracker " "$work/call-help.txt"
 docs_ok=0
 for flag in $(sed -n '/^corouter-server --/,/^```/p' "$repo/docs/tracing.md" | grep -oE -- '--[a-z-]+' | sort -u); do
   grep -q -- "$flag" "$work/server-help.txt" || { echo "docs/tracing.md names $flag; corouter-server has none" >&2; docs_ok=1; }
@@ -228,6 +302,21 @@ for _ in $(seq 100); do [ -s "$work/port2" ] && break; sleep 0.05; done
 timeout 20 "$client_bin" call --server "127.0.0.1:$(cat "$work/port2")" GET '/hi?who=me' \
   >"$work/hi.out" 2>&1
 check "a route file's route answers" grep -qx '{"hi":"me"}' "$work/hi.out"
+kill -TERM "$server_pid"
+wait "$server_pid"
+server_pid=""
+
+# Seed 002's app (tests/cli/seed002.yaml: await asyncio.sleep(1), here
+# 100 ms) and its tracker against the golden.
+timeout 20 "$server_bin" --app "$(dirname "$0")/seed002.yaml" --time-scale 0.1 \
+  --listen 127.0.0.1:0 --port-file "$work/port3" >"$work/seed002-server.out" 2>&1 &
+server_pid=$!
+await_file "$work/port3"
+timeout 20 "$client_bin" call --server "127.0.0.1:$(cat "$work/port3")" --trace --tracker GET /wait \
+  >"$work/seed002.out" 2>"$work/seed002.err"
+check "seed 002 with --tracker exits 0" test $? -eq 0
+tracker_of "$work/seed002.out" >"$work/seed002.tracker"
+check "seed 002's tracker matches its golden" diff -u "$golden/seed002_tracker.txt" "$work/seed002.tracker"
 kill -TERM "$server_pid"
 wait "$server_pid"
 server_pid=""

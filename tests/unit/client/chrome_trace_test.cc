@@ -19,6 +19,7 @@
 namespace corouter::client {
 namespace {
 
+using ::corouter::client::testing::Events;
 using ::corouter::client::testing::Seed003;
 using ::corouter::client::testing::SyncWait;
 using ::nlohmann::json;
@@ -129,6 +130,53 @@ TEST(ChromeTraceTest, EveryRequestIsAnAsyncTrackWithItsStatesNestedAndAnInstantP
     }
   }
   EXPECT_TRUE(seen);
+}
+
+// Background tasks after RESPONSE_SENT: their steps are instants of the
+// request, their stretches nest in it, and a sync task runs on its executor
+// thread's track.
+TEST(ChromeTraceTest, BackgroundTasksAfterTheResponseStayInsideTheirRequest) {
+  namespace v1 = corouter::v1;
+  const Timeline timeline =
+      BuildTimeline({Events("0-1", "A")
+                         .Add(v1::STEP_RECEIVED, 0, "POST /signup")
+                         .Add(v1::STEP_RESPONSE_SENT, 40, "")
+                         .Add(v1::STEP_BACKGROUND_STARTED, 100, "send_email")
+                         .Add(v1::STEP_AWAIT_STARTED, 110, "sleep(1s)")
+                         .Add(v1::STEP_AWAIT_RESUMED, 1110, "sleep(1s) completed")
+                         .Add(v1::STEP_BACKGROUND_FINISHED, 1120, "send_email")
+                         .Add(v1::STEP_BACKGROUND_STARTED, 1200, "write_log", "executor-0")
+                         .Add(v1::STEP_BACKGROUND_FINISHED, 1500, "write_log", "executor-0")
+                         .Build()});
+  const json trace = ToChromeTrace(timeline, "server");
+  std::vector<std::string> stack;
+  std::vector<std::string> instants;
+  for (const json& e : trace["traceEvents"]) {
+    if (e["ph"] == "b") stack.push_back(e["name"]);
+    if (e["ph"] == "e") {
+      ASSERT_FALSE(stack.empty()) << e;
+      EXPECT_EQ(stack.back(), e["name"]);
+      stack.pop_back();
+    }
+    if (e["ph"] == "n") {
+      EXPECT_FALSE(stack.empty()) << "an instant outside its request: " << e;
+      instants.push_back(e["name"]);
+    }
+  }
+  EXPECT_TRUE(stack.empty());
+  EXPECT_EQ(instants,
+            (std::vector<std::string>{"RECEIVED", "RESPONSE_SENT", "BACKGROUND_STARTED",
+                                      "AWAIT_STARTED", "AWAIT_RESUMED", "BACKGROUND_FINISHED",
+                                      "BACKGROUND_STARTED", "BACKGROUND_FINISHED"}));
+  const std::map<int, std::string> names = ThreadNames(trace);
+  bool on_executor = false;
+  for (const json& e : Phase(trace, "X")) {
+    if (names.at(e["tid"].get<int>()) == "executor-0") {
+      EXPECT_EQ(Nanos(e["dur"]), 300'000);
+      on_executor = true;
+    }
+  }
+  EXPECT_TRUE(on_executor);
 }
 
 // The slice of `tid` that strictly contains `ts`, or nullptr.

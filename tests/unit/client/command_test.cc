@@ -57,6 +57,7 @@ class FakeExecutionService final : public corouter::v1::ExecutionService::Servic
                        corouter::v1::ExecuteResponse* reply) override {
     RecordPeer(*context);
     const std::string& target = request->request().target();
+    RecordArrival(target);
     if (target.empty() || target[0] != '/') {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "target must start with '/'");
     }
@@ -81,6 +82,7 @@ class FakeExecutionService final : public corouter::v1::ExecutionService::Servic
       grpc::ServerWriter<corouter::v1::ExecuteTracedResponse>* writer) override {
     RecordPeer(*context);
     const corouter::v1::HttpRequest& http = request->request();
+    RecordArrival(http.target());
     const std::uint64_t offset = http.target() == "/slow" ? 1 : 0;
     Write(writer, corouter::v1::STEP_RECEIVED, kT0 + offset * kMillis,
           absl::StrCat(http.method(), " ", http.target()));
@@ -118,6 +120,12 @@ class FakeExecutionService final : public corouter::v1::ExecutionService::Servic
     return peers_;
   }
 
+  // The targets of the calls, in the order the server got them.
+  std::vector<std::string> Arrivals() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return arrivals_;
+  }
+
  private:
   static void Write(grpc::ServerWriter<corouter::v1::ExecuteTracedResponse>* writer,
                     corouter::v1::Step step, std::uint64_t time_unix_nano, std::string detail) {
@@ -147,10 +155,16 @@ class FakeExecutionService final : public corouter::v1::ExecutionService::Servic
     peers_.insert(context.peer());
   }
 
+  void RecordArrival(const std::string& target) {
+    std::lock_guard<std::mutex> lock(mu_);
+    arrivals_.push_back(target);
+  }
+
   std::promise<void> fast_done_;
   std::shared_future<void> fast_done_future_ = fast_done_.get_future().share();
   std::mutex mu_;
   std::set<std::string> peers_;
+  std::vector<std::string> arrivals_;
 };
 
 class CommandTest : public ::testing::Test {
@@ -293,6 +307,65 @@ TEST_F(CommandTest, TracedDeadlineKeepsTheRowsAlreadyPrinted) {
   EXPECT_THAT(out_.str(), HasSubstr("Client sends GET /hang"));
   EXPECT_THAT(out_.str(), HasSubstr("[A] no response (DEADLINE_EXCEEDED)\n"));
   EXPECT_THAT(err_.str(), StartsWith("corouter: [A] GET /hang: DEADLINE_EXCEEDED"));
+}
+
+// --stagger: each request is sent 100 ms after the previous one was sent,
+// not answered: A (/slow) answers only after B (/fast) did, so waiting for
+// A's answer would take over 5 s.
+TEST_F(CommandTest, StaggerSendsInArgumentOrderWithoutWaitingForAnswers) {
+  CallOptions options = Options({"GET", "/slow", "GET", "/fast", "GET", "/echo"}, false);
+  options.stagger = {absl::Milliseconds(100)};
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Call(options), kExitOk);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, std::chrono::milliseconds(200)) << "two gaps of 100 ms";
+  EXPECT_LT(took, std::chrono::seconds(4));
+  EXPECT_THAT(service_.Arrivals(), ElementsAre("/slow", "/fast", "/echo"));
+}
+
+// A list of gaps: one per pair of requests, the last repeating.
+TEST_F(CommandTest, StaggerTakesOneGapPerPair) {
+  CallOptions options = Options({"GET", "/a", "GET", "/b", "GET", "/c", "GET", "/d"}, false);
+  options.stagger = {absl::Milliseconds(10), absl::Milliseconds(300)};
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Call(options), kExitOk);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, std::chrono::milliseconds(610)) << "10 ms, then 300 ms twice";
+  EXPECT_THAT(service_.Arrivals(), ElementsAre("/a", "/b", "/c", "/d"));
+}
+
+TEST_F(CommandTest, StaggerSendsTracedRequestsInArgumentOrder) {
+  CallOptions options = Options({"GET", "/slow", "GET", "/fast"}, true);
+  options.stagger = {absl::Milliseconds(100)};
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Call(options), kExitOk);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
+  EXPECT_THAT(service_.Arrivals(), ElementsAre("/slow", "/fast"));
+}
+
+TEST_F(CommandTest, StaggerAgainstAnUnreachableServerStillEndsPromptly) {
+  CallOptions options = Options({"GET", "/a", "GET", "/b"}, false);
+  options.connection.server = "127.0.0.1:1";
+  options.stagger = {absl::Milliseconds(10)};
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Call(options), kExitRpcFailure);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_THAT(err_.str(), StartsWith("corouter: cannot reach server 127.0.0.1:1: "));
+}
+
+TEST_F(CommandTest, TrackerPrintsTheVariableTrackerBetweenTheTableAndTheSummaries) {
+  CallOptions options = Options({"GET", "/fast"}, true);
+  options.tracker = true;
+  EXPECT_EQ(Call(options), kExitOk);
+  EXPECT_THAT(out_.str(), HasSubstr("Request complete                      200 fast\n"
+                                    "\n"
+                                    "Variable Tracker\n"
+                                    "Variable   Start        Final\n"
+                                    "---------  -----------  --------------------\n"
+                                    "GET /fast  Not started  No handler ran (200)\n"
+                                    "\n"
+                                    "[A] 200 fast (0.002s)\n"));
+  EXPECT_EQ(err_.str(), "");
 }
 
 TEST_F(CommandTest, RoutesPrintsTheRouteTable) {

@@ -175,5 +175,25 @@ TEST(DashboardStateTest, TickAndDroppedFrames) {
   EXPECT_EQ(dropped.data["total"], 9);
 }
 
+// Background tasks run after RESPONSE_SENT with the same request id: the
+// request stays ended, in the recent traces, and is never in flight again.
+TEST(DashboardStateTest, EventsAfterTheResponseDoNotPutARequestBackInFlight) {
+  DashboardState state({"a:1"}, {});
+  state.ApplyResponse(
+      0, Response({Event("0-1", 1, v1::STEP_RECEIVED), Event("0-1", 2, v1::STEP_RESPONSE_SENT)}),
+      kNow);
+  EXPECT_EQ(state.in_flight(0), 0u);
+  auto frames = state.ApplyResponse(
+      0,
+      Response({Event("0-1", 3, v1::STEP_BACKGROUND_STARTED),
+                Event("0-1", 4, v1::STEP_AWAIT_STARTED), Event("0-1", 5, v1::STEP_AWAIT_RESUMED),
+                Event("0-1", 6, v1::STEP_BACKGROUND_FINISHED)}),
+      kNow);
+  EXPECT_THAT(frames, IsEmpty());
+  EXPECT_EQ(state.in_flight(0), 0u);
+  // A new tab sees the request once, as it was answered.
+  EXPECT_THAT(EventKeys(state.Snapshot(kNow)), ElementsAre("0-1:1", "0-1:2"));
+}
+
 }  // namespace
 }  // namespace corouter::client

@@ -71,5 +71,20 @@ TEST(EventOrderer, PopAllReleasesEverythingInServerOrder) {
   EXPECT_TRUE(orderer.empty());
 }
 
+// A background task's events come after the request's RESPONSE_SENT on the
+// same stream; they take their place in server order among other streams'.
+TEST(EventOrderer, EventsAfterAResponseKeepTheirServerOrder) {
+  const absl::Time t0 = absl::UnixEpoch() + absl::Hours(1);
+  EventOrderer orderer(absl::Milliseconds(30));
+  orderer.Push(0, Event(100, 7), t0);  // A: RESPONSE_SENT
+  orderer.Push(0, Event(300, 8), t0);  // A: BACKGROUND_STARTED
+  orderer.Push(1, Event(200, 1), t0);  // B: RECEIVED, between them
+  orderer.Push(0, Event(400, 9), t0);  // A: BACKGROUND_FINISHED
+  EXPECT_THAT(Keys(orderer.PopReady(t0 + absl::Milliseconds(30))),
+              ElementsAre(std::pair<size_t, uint64_t>{0, 7}, std::pair<size_t, uint64_t>{1, 1},
+                          std::pair<size_t, uint64_t>{0, 8}, std::pair<size_t, uint64_t>{0, 9}));
+  EXPECT_TRUE(orderer.empty());
+}
+
 }  // namespace
 }  // namespace corouter::client

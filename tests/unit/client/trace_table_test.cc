@@ -312,5 +312,36 @@ TEST(TraceSummaryTest, SaysWhyARequestGotNoResponse) {
             "[C] no response (DEADLINE_EXCEEDED)");
 }
 
+// Background tasks run after RESPONSE_SENT, with the same request id; a
+// missing await is a step that took no time.
+TEST(TraceTableTest, DescribesBackgroundTasksAndANeverAwaitedCoroutine) {
+  const StepDescription started =
+      DescribeStep(Event(corouter::v1::STEP_BACKGROUND_STARTED, kT0, "send_email"));
+  EXPECT_EQ(started.action, "send_email");
+  EXPECT_FALSE(started.awaited);
+  EXPECT_EQ(started.state, "Background task, after the response");
+  const StepDescription finished =
+      DescribeStep(Event(corouter::v1::STEP_BACKGROUND_FINISHED, kT0, "send_email done"));
+  EXPECT_EQ(finished.action, "send_email done");
+  EXPECT_EQ(finished.state, "Background task done");
+  const StepDescription never = DescribeStep(
+      Event(corouter::v1::STEP_NEVER_AWAITED, kT0, "coroutine 'sleep' was never awaited"));
+  EXPECT_EQ(never.action, "coroutine 'sleep' was never awaited");
+  EXPECT_FALSE(never.awaited);
+  EXPECT_EQ(never.state, "Never awaited: nothing ran");
+
+  // As rows after the response, numbered on.
+  TraceTable table({"A"});
+  table.AddEvent(0, ResponseSent(kT0, 200, "{}"));
+  EXPECT_EQ(table.AddEvent(
+                0, Event(corouter::v1::STEP_BACKGROUND_STARTED, kT0 + 2 * kMillis, "send_email")),
+            "2     0.002s    A    send_email                                            No        "
+            "Background task, after the response   -");
+  EXPECT_EQ(table.AddEvent(0, Event(corouter::v1::STEP_BACKGROUND_FINISHED, kT0 + 3 * kMillis,
+                                    "failed: OSError")),
+            "3     0.003s    A    failed: OSError                                       No        "
+            "Background task done                  -");
+}
+
 }  // namespace
 }  // namespace corouter::client

@@ -267,5 +267,53 @@ TEST(TraceRecordingTest, WithoutALabelTheRequestIdNamesIt) {
   EXPECT_THAT(recording.Build().requests, ElementsAre(Field(&RequestTimeline::label, "0-1")));
 }
 
+// After RESPONSE_SENT: nothing until the background task starts, then the
+// task's stretches by the same rules (an async one on the loop, awaiting at
+// its await; a sync one on its executor thread), nothing after it finished.
+TEST(TraceTimelineTest, BackgroundTasksAfterTheResponseAreStretchesOfTheirOwn) {
+  const Timeline timeline =
+      BuildTimeline({Events("0-1", "A")
+                         .Add(v1::STEP_RECEIVED, 0, "POST /signup")
+                         .Add(v1::STEP_HANDLER_STARTED, 10, "async def signup()")
+                         .Add(v1::STEP_NEVER_AWAITED, 20, "coroutine 'sleep' was never awaited")
+                         .Add(v1::STEP_HANDLER_RETURNED, 30, "signup returned 200")
+                         .Add(v1::STEP_RESPONSE_SENT, 40, "")
+                         .Add(v1::STEP_BACKGROUND_STARTED, 100, "send_email")
+                         .Add(v1::STEP_AWAIT_STARTED, 110, "sleep(1s)")
+                         .Add(v1::STEP_AWAIT_RESUMED, 1110, "sleep(1s) completed")
+                         .Add(v1::STEP_BACKGROUND_FINISHED, 1120, "send_email")
+                         .Add(v1::STEP_BACKGROUND_STARTED, 1200, "write_log", "executor-0")
+                         .Add(v1::STEP_BACKGROUND_FINISHED, 1500, "write_log", "executor-0")
+                         .Build()},
+                    At(9000));
+  ASSERT_THAT(timeline.requests, SizeIs(1));
+  const RequestTimeline& a = timeline.requests[0];
+  EXPECT_TRUE(a.finished);
+  EXPECT_EQ(a.status_code, 200);
+  // Everything finished: the request ends with its last event, not the
+  // recording.
+  EXPECT_EQ(a.end, At(1500));
+  EXPECT_THAT(Spans(a), ElementsAre(SpanView{kRunning, "loop-0", 0, 40},
+                                    SpanView{kRunning, "loop-0", 100, 110},
+                                    SpanView{kAwaiting, "loop-0", 110, 1110},
+                                    SpanView{kRunning, "loop-0", 1110, 1120},
+                                    SpanView{kRunning, "executor-0", 1200, 1500}));
+  ASSERT_THAT(timeline.threads, SizeIs(2));
+  EXPECT_EQ(timeline.threads[1].thread, "executor-0");
+}
+
+TEST(TraceTimelineTest, ABackgroundTaskStillRunningLastsUntilTheRecordingEnds) {
+  const Timeline timeline = BuildTimeline({Events("0-1", "A")
+                                               .Add(v1::STEP_RECEIVED, 0, "POST /signup")
+                                               .Add(v1::STEP_RESPONSE_SENT, 40, "")
+                                               .Add(v1::STEP_BACKGROUND_STARTED, 100, "send_email")
+                                               .Build()},
+                                          At(500));
+  const RequestTimeline& a = timeline.requests[0];
+  EXPECT_EQ(a.end, At(500));
+  EXPECT_THAT(Spans(a), ElementsAre(SpanView{kRunning, "loop-0", 0, 40},
+                                    SpanView{kRunning, "loop-0", 100, 500}));
+}
+
 }  // namespace
 }  // namespace corouter::client

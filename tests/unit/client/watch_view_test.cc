@@ -81,5 +81,41 @@ TEST(WatchView, PlainAndJsonLines) {
   EXPECT_THAT(json, Not(HasSubstr("\n")));
 }
 
+// A request's background tasks send events after RESPONSE_SENT with its id:
+// they mark its recent line, and never bring it back as in flight.
+TEST(WatchView, BackgroundEventsAfterTheResponseDoNotPutARequestBackInFlight) {
+  WatchView view("s");
+  v1::WatchTracesResponse r;
+  *r.add_events() = Event("0-1", v1::STEP_RECEIVED, 0, "POST /signup");
+  v1::TraceEvent sent = Event("0-1", v1::STEP_RESPONSE_SENT, 5, "200 2 bytes");
+  sent.mutable_response()->set_status_code(200);
+  *r.add_events() = sent;
+  *r.add_events() = Event("0-1", v1::STEP_BACKGROUND_STARTED, 6, "send_email");
+  *r.add_events() = Event("0-1", v1::STEP_AWAIT_STARTED, 6, "sleep(1s)");
+  view.Apply(r);
+  EXPECT_EQ(view.in_flight(), 0u);
+  EXPECT_EQ(view.completed(), 1u);
+  std::string screen = absl::StrJoin(view.Render(absl::FromUnixNanos(kT0), 200, 50), "\n");
+  EXPECT_THAT(screen,
+              ::testing::ContainsRegex("0-1 +POST /signup +200 +5.0ms  background running"));
+
+  v1::WatchTracesResponse later;
+  *later.add_events() = Event("0-1", v1::STEP_AWAIT_RESUMED, 1006, "sleep(1s) completed");
+  *later.add_events() = Event("0-1", v1::STEP_BACKGROUND_FINISHED, 1006, "failed: OSError");
+  view.Apply(later);
+  EXPECT_EQ(view.in_flight(), 0u);
+  EXPECT_EQ(view.completed(), 1u);
+  screen = absl::StrJoin(view.Render(absl::FromUnixNanos(kT0), 200, 50), "\n");
+  EXPECT_THAT(screen, HasSubstr("background failed"));
+  EXPECT_THAT(screen, HasSubstr("in flight 0"));
+
+  // The server restarted: its ids start again, and 0-1 is a new request.
+  v1::WatchTracesResponse restarted;
+  restarted.mutable_lost()->set_earlier_run(true);
+  *restarted.add_events() = Event("0-1", v1::STEP_RECEIVED, 2000, "GET /wait");
+  view.Apply(restarted);
+  EXPECT_EQ(view.in_flight(), 1u);
+}
+
 }  // namespace
 }  // namespace corouter::client
