@@ -78,6 +78,21 @@ App BuildSeedApp(const SeedAppOptions& options) {
         ctx.DropNeverAwaited("async_db_call", warned.get());
         co_return JsonResponse({{"message", "answered at once: async_db_call() never ran"}});
       });
+  // seed 004: "background tasks that need to run even after the request has
+  // finished", as FastAPI's own example: the answer comes at once, then
+  // write_notification (a def: on the executor) and ping_webhook (an async
+  // def: on the loop) run.
+  app.Route({"POST"}, "/send-notification/{email}", "send_notification",
+            {ParamSpec::Path("email", ParamType::kStr)},
+            [write = scaled(milliseconds(100)),
+             ping = scaled(milliseconds(1000))](RequestContext& ctx) -> Task<Response> {
+              ctx.AddBackgroundTask("write_notification",
+                                    [write](RequestContext& c) { c.BlockingSleep(write); });
+              ctx.AddBackgroundTask("ping_webhook", [ping](RequestContext&) -> Task<void> {
+                co_await loop::Sleep(ping);
+              });
+              co_return JsonResponse({{"message", "Notification sent in the background"}});
+            });
   // seed 003 request C / seed 001 pitfall #1: time.sleep(2) in an async def.
   app.Get("/blocking", "blocking_wait", {},
           [d = scaled(milliseconds(2000))](RequestContext& ctx) -> Task<Response> {

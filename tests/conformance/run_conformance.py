@@ -386,7 +386,8 @@ SEED_CASES = [
         ("GET", "/slow_task/1"), ("GET", "/slow_task/007?q="), ("GET", "/slow_task/x"),
         ("GET", "/slow_task/-1?q=a&q=b"), ("GET", "/slow_task/"), ("GET", "/fast_task/"),
         ("GET", "/fast_task"), ("GET", "/sync-task"), ("GET", "/items"), ("GET", "/items/"),
-        ("GET", "/missing-await"), ("GET", "/blocking"), ("GET", "/sync-wait"), ("POST", "/hello"), ("HEAD", "/ping"),
+        ("GET", "/missing-await"), ("POST", "/send-notification/a@b.c"),
+        ("GET", "/send-notification/a@b.c"), ("GET", "/blocking"), ("GET", "/sync-wait"), ("POST", "/hello"), ("HEAD", "/ping"),
         ("GET", "/nope"), ("PUT", "/wait/"), ("GET", "/openapi.json"), ("GET", "/docs")]
 ] + [
     case("seed no host header", "/fast_task", headers=[("host", None)]),

@@ -24,9 +24,10 @@ TEST(ListRoutes, ReturnsTheSeedRoutesInRegistrationOrderWithParameters) {
   std::vector<std::string> paths;
   for (const auto& r : response.routes()) paths.push_back(r.path_template());
   // FastAPI's built-in /openapi.json comes first, as in FastAPI's app.routes.
-  EXPECT_THAT(paths, ::testing::ElementsAre("/openapi.json", "/hello", "/ping", "/wait",
-                                            "/slow_task/{item_id}", "/fast_task/", "/sync-task",
-                                            "/items", "/missing-await", "/blocking", "/sync-wait"));
+  EXPECT_THAT(paths, ::testing::ElementsAre(
+                         "/openapi.json", "/hello", "/ping", "/wait", "/slow_task/{item_id}",
+                         "/fast_task/", "/sync-task", "/items", "/missing-await",
+                         "/send-notification/{email}", "/blocking", "/sync-wait"));
   const v1::Route& slow = response.routes(4);
   EXPECT_EQ(slow.endpoint(), "read_item");
   EXPECT_TRUE(slow.is_async());

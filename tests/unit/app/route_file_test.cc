@@ -52,9 +52,10 @@ TEST(RouteFile, TheSeedExampleLoadsWithEveryRouteInOrder) {
   ASSERT_TRUE(app.ok()) << app.status();
   std::vector<std::string> paths;
   for (const PathOperation& op : app->operations()) paths.push_back(op.path);
-  EXPECT_THAT(paths, ElementsAre("/openapi.json", "/hello", "/ping", "/wait",
-                                 "/slow_task/{item_id}", "/fast_task/", "/sync-task", "/items",
-                                 "/missing-await", "/blocking", "/sync-wait"));
+  EXPECT_THAT(paths,
+              ElementsAre("/openapi.json", "/hello", "/ping", "/wait", "/slow_task/{item_id}",
+                          "/fast_task/", "/sync-task", "/items", "/missing-await",
+                          "/send-notification/{email}", "/blocking", "/sync-wait"));
   const PathOperation& read_item = app->operations()[4];
   EXPECT_EQ(read_item.endpoint, "read_item");
   EXPECT_TRUE(read_item.is_async());
