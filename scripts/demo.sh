@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds corouter (Release), starts corouter-server
 # on the embedded seed app on a free loopback port, and runs seed 004's
-# scenario with the client: GET /slow_task/1?q=test and GET /fast_task/ sent
-# together, their execution tables printed interleaved as the steps happen.
+# scenario with the client: GET /slow_task/1?q=test, then GET /fast_task/
+# 10 ms later (so that the server receives A first, as in the seed), their
+# execution tables printed interleaved as the steps happen.
 # Extra arguments go to the server (e.g. --time-scale 0.2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,5 +22,6 @@ fi
 cat "$log"
 server=127.0.0.1:$(cat "$port_file")
 echo
-echo "\$ corouter call --server $server --trace GET '/slow_task/1?q=test' GET /fast_task/"
-build/release/client/corouter call --server "$server" --trace GET '/slow_task/1?q=test' GET /fast_task/
+echo "\$ corouter call --server $server --trace --stagger 10ms GET '/slow_task/1?q=test' GET /fast_task/"
+build/release/client/corouter call --server "$server" --trace --stagger 10ms GET '/slow_task/1?q=test' \
+  GET /fast_task/

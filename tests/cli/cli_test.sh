@@ -25,7 +25,7 @@ line_of() { grep -n -m1 -E "$2" "$1" | cut -d: -f1 || true; }
 tracker_of() { awk '/^Variable Tracker$/{on=1} on && /^\[[A-Z]+\] /{exit} on' "$1" | sed '${/^$/d}'; }
 golden=$(cd "$(dirname "$0")" && pwd)/golden
 
-timeout 30 "$server_bin" --listen 127.0.0.1:0 --port-file "$work/port" --time-scale 0.1 \
+timeout 120 "$server_bin" --listen 127.0.0.1:0 --port-file "$work/port" --time-scale 0.1 \
   >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
@@ -306,9 +306,9 @@ kill -TERM "$server_pid"
 wait "$server_pid"
 server_pid=""
 
-# Seed 002's app (tests/cli/seed002.yaml: await asyncio.sleep(1), here
+# Seed 002's app (examples/seed002_app.yaml: await asyncio.sleep(1), here
 # 100 ms) and its tracker against the golden.
-timeout 20 "$server_bin" --app "$(dirname "$0")/seed002.yaml" --time-scale 0.1 \
+timeout 20 "$server_bin" --app "$(dirname "$0")/../../examples/seed002_app.yaml" --time-scale 0.1 \
   --listen 127.0.0.1:0 --port-file "$work/port3" >"$work/seed002-server.out" 2>&1 &
 server_pid=$!
 await_file "$work/port3"
@@ -317,6 +317,27 @@ timeout 20 "$client_bin" call --server "127.0.0.1:$(cat "$work/port3")" --trace 
 check "seed 002 with --tracker exits 0" test $? -eq 0
 tracker_of "$work/seed002.out" >"$work/seed002.tracker"
 check "seed 002's tracker matches its golden" diff -u "$golden/seed002_tracker.txt" "$work/seed002.tracker"
+
+# Every `corouter call` line of docs/seeds.md runs and exits 0: against the
+# seed app (at time scale 0.1), or seed 002's app for the line that names it.
+timeout 120 "$server_bin" --listen 127.0.0.1:0 --port-file "$work/port4" --time-scale 0.1 \
+  >"$work/seeds-server.out" 2>&1 &
+seeds_pid=$!
+await_file "$work/port4"
+seeds_doc="$(dirname "$0")/../../docs/seeds.md"
+check "docs/seeds.md has its commands" test "$(grep -c '^\$ corouter call ' "$seeds_doc")" -ge 8
+while IFS= read -r line; do
+  args=${line#'$ corouter call '}
+  target=127.0.0.1:$(cat "$work/port4")
+  case "$args" in
+    "--server 127.0.0.1:50052 "*) target=127.0.0.1:$(cat "$work/port3"); args=${args#--server 127.0.0.1:50052 } ;;
+  esac
+  eval "set -- $args"
+  timeout 30 "$client_bin" call --server "$target" "$@" >"$work/seeds-doc.out" 2>&1
+  check "docs/seeds.md: corouter call $args exits 0" test $? -eq 0
+done < <(grep '^\$ corouter call ' "$seeds_doc")
+kill -TERM "$seeds_pid"
+wait "$seeds_pid"
 kill -TERM "$server_pid"
 wait "$server_pid"
 server_pid=""
