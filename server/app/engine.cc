@@ -4,6 +4,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "server/app/http_exception.h"
 #include "server/app/request_context.h"
 #include "server/http/request_target.h"
+#include "server/http/sendable_headers.h"
 #include "server/loop/deadline.h"
 #include "server/loop/offload.h"
 #include "server/routing/parameters.h"
@@ -53,8 +55,8 @@ struct Prepared {
   std::string failure_detail;  // for the FAILED trace step
 };
 
-Prepared Prepare(const PathOperation& op, const routing::RouteResult& match,
-                 const Request& request) {
+Prepared PrepareChecked(const PathOperation& op, const routing::RouteResult& match,
+                        const Request& request) {
   Prepared prepared;
   routing::RequestBody body;
   if (routing::HasBodyParameters(op.params)) {
@@ -84,6 +86,23 @@ Prepared Prepare(const PathOperation& op, const routing::RouteResult& match,
   return prepared;
 }
 
+// Prepare, where the error response itself may fail to serialise (a
+// constraint of `.inf` echoed in a 422's ctx): then, as FastAPI's exception
+// handler raising, ServerErrorMiddleware's 500.
+Prepared Prepare(const PathOperation& op, const routing::RouteResult& match,
+                 const Request& request) {
+  try {
+    return PrepareChecked(op, match, request);
+  } catch (const http::JsonSerializationError& e) {
+    std::cerr << "corouter: unhandled error in " << op.endpoint << " (" << request.method << " "
+              << request.target << "): " << e.what() << std::endl;
+    Prepared failed;
+    failed.failure = http::InternalServerError();
+    failed.failure_detail = absl::StrCat("unhandled error: ", e.what());
+    return failed;
+  }
+}
+
 }  // namespace
 
 absl::Status Engine::Validate(const WireRequest& request) {
@@ -99,6 +118,10 @@ absl::Status Engine::Validate(const WireRequest& request) {
     return absl::InvalidArgumentError(absl::StrCat("request.", target.status().message()));
   }
   return absl::OkStatus();
+}
+
+void Engine::PrepareForWire(std::string_view method, http::Response* response) {
+  if (method == "HEAD") response->body.clear();
 }
 
 loop::Task<Outcome> Engine::Run(WireRequest wire, loop::TaskContext& context) const {
@@ -156,6 +179,10 @@ loop::Task<Outcome> Engine::Run(WireRequest wire, loop::TaskContext& context) co
         context, op.timeout,
         absl::StrCat("route timeout ", absl::FormatDuration(absl::FromChrono(op.timeout))));
   }
+  // What ServerErrorMiddleware answers with its fresh 500 (none of the
+  // route's headers): an error escaping the endpoint or its serialisation,
+  // or a header field the response cannot start with.
+  std::optional<std::string> unhandled;
   try {
     if (op.is_async()) {
       trace.Emit(trace::Step::kHandlerStarted, "async def ", call);
@@ -169,7 +196,9 @@ loop::Task<Outcome> Engine::Run(WireRequest wire, loop::TaskContext& context) co
     }
     trace.Emit(trace::Step::kHandlerReturned, op.endpoint, " returned ",
                outcome.response.status_code);
-    if (std::vector<BackgroundTask> tasks = ctx.TakeBackgroundTasks(); !tasks.empty()) {
+    if (absl::Status sendable = http::CheckSendable(outcome.response.headers); !sendable.ok()) {
+      unhandled = std::string(sendable.message());
+    } else if (std::vector<BackgroundTask> tasks = ctx.TakeBackgroundTasks(); !tasks.empty()) {
       outcome.background = std::make_unique<BackgroundWork>(
           BackgroundWork{request, ctx.params(), &app_, std::move(tasks)});
     }
@@ -178,16 +207,26 @@ loop::Task<Outcome> Engine::Run(WireRequest wire, loop::TaskContext& context) co
     outcome.cancelled = true;
   } catch (const HttpException& e) {
     trace.Emit(trace::Step::kFailed, "raised ", e.what());
-    outcome.response = e.ToResponse();
+    // FastAPI's http_exception_handler builds a JSONResponse, which can fail
+    // too (a NaN detail, a header value beyond Latin-1).
+    try {
+      outcome.response = e.ToResponse();
+      if (absl::Status sendable = http::CheckSendable(outcome.response.headers); !sendable.ok()) {
+        unhandled = std::string(sendable.message());
+      }
+    } catch (const std::exception& error) {
+      unhandled = error.what();
+    }
   } catch (const std::exception& e) {
+    unhandled = e.what();
+  } catch (...) {
+    unhandled = "a non-standard exception";
+  }
+  if (unhandled.has_value()) {
     // ServerErrorMiddleware: log the error, answer 500, keep serving.
     std::cerr << "corouter: unhandled error in " << op.endpoint << " (" << request.method << " "
-              << request.target << "): " << e.what() << std::endl;
-    trace.Emit(trace::Step::kFailed, "unhandled error: ", e.what());
-    outcome.response = http::InternalServerError();
-  } catch (...) {
-    std::cerr << "corouter: unhandled non-standard exception in " << op.endpoint << std::endl;
-    trace.Emit(trace::Step::kFailed, "unhandled error");
+              << request.target << "): " << *unhandled << std::endl;
+    trace.Emit(trace::Step::kFailed, "unhandled error: ", *unhandled);
     outcome.response = http::InternalServerError();
   }
   route_deadline.reset();

@@ -13,7 +13,11 @@
 //   4. the path operation runs: an async one as a coroutine on this loop, a
 //      sync one on the executor (run_in_threadpool);
 //   5. an HttpException becomes its response, any other error a 500
-//      (ServerErrorMiddleware), logged; the server keeps serving;
+//      (ServerErrorMiddleware), logged; the server keeps serving. So is a
+//      response that cannot start: a body JSON cannot hold (NaN, infinity:
+//      http::JsonSerializationError) or a header field Starlette cannot
+//      encode or HTTP forbids (http::CheckSendable). That 500 is a fresh one,
+//      with none of the headers the path operation or exception set;
 //   6. background tasks the path operation added (RequestContext::
 //      AddBackgroundTask) come back in Outcome::background when it returned
 //      normally, to run after the response (server/app/background_task.h);
@@ -34,6 +38,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -98,6 +103,13 @@ class Engine {
   /// must outlive the returned Task. Never throws: every failure is a
   /// response.
   loop::Task<Outcome> Run(WireRequest request, loop::TaskContext& context) const;
+
+  /// uvicorn's part as it writes a response to `method`: to a HEAD request
+  /// it sends no content (RFC 9110 9.3.2; uvicorn skips the body for HEAD),
+  /// and every header stays as the app set it, `content-length` included,
+  /// so a HEAD answers with a GET's headers. The gRPC front applies it to
+  /// what reaches the client.
+  static void PrepareForWire(std::string_view method, http::Response* response);
 
  private:
   const App& app_;

@@ -4,7 +4,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <iterator>
 #include <optional>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -343,8 +345,25 @@ bool MethodHasBody(const std::string& method) {
   return false;
 }
 
-// The operation FastAPI's get_openapi_path writes for `op`'s methods.
-Json Operation(const PathOperation& op, Definitions* definitions) {
+// Whether FastAPI's PathItem model has a field for `method` (lowercase):
+// its operations go through the Operation and Parameter models, which
+// reorder their keys; another method's operation (`purge`) is an extra
+// field, kept as the raw dict FastAPI built.
+// fastapi/openapi/models.py PathItem: its operations, in its field order.
+constexpr std::string_view kPathItemMethods[] = {"get",     "put",  "post",  "delete",
+                                                 "options", "head", "patch", "trace"};
+
+bool IsPathItemMethod(std::string_view method) {
+  return std::find(std::begin(kPathItemMethods), std::end(kPathItemMethods), method) !=
+         std::end(kPathItemMethods);
+}
+
+// The operation FastAPI's get_openapi_path writes for `op`'s methods: as
+// the Operation model orders it, or (`raw`, for a method PathItem does not
+// know) as get_openapi_operation_parameters built it: each parameter
+// `name, in, required, schema`, its schema in pydantic's own order with the
+// limits as written (no Schema model turning `ge=1` into 1.0).
+Json Operation(const PathOperation& op, Definitions* definitions, bool raw) {
   Json operation = {{"summary", OperationSummary(op)}, {"operationId", OperationId(op)}};
   // get_flat_params: path, then query, then header; a later duplicate of
   // (in, name) replaces the value but keeps the place, required ones win.
@@ -354,12 +373,16 @@ Json Operation(const PathOperation& op, Definitions* definitions) {
     for (const ParamSpec& spec : op.params) {
       if (spec.location != location) continue;
       const std::string_view in = routing::LocationName(location);
-      Json parameter = {
-          {"required", spec.required},
-          {"schema", OrderSchema(FieldSchema(spec.type, spec.constraints, WireName(spec),
-                                             spec.required, spec.default_value, definitions))},
-          {"name", WireName(spec)},
-          {"in", std::string(in)}};
+      Json schema = FieldSchema(spec.type, spec.constraints, WireName(spec), spec.required,
+                                spec.default_value, definitions);
+      Json parameter = raw ? Json{{"name", WireName(spec)},
+                                  {"in", std::string(in)},
+                                  {"required", spec.required},
+                                  {"schema", std::move(schema)}}
+                           : Json{{"required", spec.required},
+                                  {"schema", OrderSchema(schema)},
+                                  {"name", WireName(spec)},
+                                  {"in", std::string(in)}};
       std::pair<std::string, std::string> key(std::string(in), WireName(spec));
       bool replaced = false;
       for (auto& [k, existing] : parameters) {
@@ -469,22 +492,27 @@ Json BuildOpenApi(const App& app) {
   for (const PathOperation& op : app.operations()) {
     if (!op.include_in_schema) continue;
     const std::string format = PathFormat(op.path);
-    Json operation = Operation(op, &definitions);
+    const Json operation = Operation(op, &definitions, /*raw=*/false);
+    std::optional<Json> raw;  // for methods PathItem does not know
     auto it = std::find_if(paths.begin(), paths.end(),
                            [&format](const auto& p) { return p.first == format; });
     if (it == paths.end()) it = paths.insert(paths.end(), {format, Json::object()});
     for (const std::string& method : op.methods) {
-      Json& slot = it->second[absl::AsciiStrToLower(method)];
-      slot = operation;
+      const std::string name = absl::AsciiStrToLower(method);
+      if (!IsPathItemMethod(name) && !raw.has_value()) {
+        raw = Operation(op, &definitions, /*raw=*/true);
+      }
+      Json& slot = it->second[name];
+      slot = IsPathItemMethod(name) ? operation : *raw;
       if (!MethodHasBody(method)) slot.erase("requestBody");
     }
   }
   Json out_paths = Json::object();
   for (auto& [format, item] : paths) {
-    // fastapi/openapi/models.py PathItem: its operations in this order.
+    // PathItem's operations in its order, then the others as added.
     Json ordered = Json::object();
-    for (const char* method :
-         {"get", "put", "post", "delete", "options", "head", "patch", "trace"}) {
+    for (std::string_view m : kPathItemMethods) {
+      const std::string method(m);
       if (item.contains(method)) ordered[method] = item[method];
     }
     for (const auto& [method, operation] : item.items()) {

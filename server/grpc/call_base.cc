@@ -92,8 +92,9 @@ watch::RequestInfo CallBase::RequestInfoOf() const {
   return info;
 }
 
-grpc::Status CallBase::Complete(const app::Outcome& outcome) {
+grpc::Status CallBase::Complete(app::Outcome& outcome) {
   max_deadline_.reset();
+  app::Engine::PrepareForWire(method_, &outcome.response);
   if (admitted_) {
     admitted_ = false;
     services_.shared->Release();

@@ -75,9 +75,11 @@ class CallBase {
   watch::RequestInfo RequestInfoOf() const;
 
   /// The handler is done: counts the request out and stops its deadline
-  /// timer. Returns the gRPC status to finish with: OK, or for a cancelled
-  /// request DEADLINE_EXCEEDED / CANCELLED with the reason.
-  grpc::Status Complete(const app::Outcome& outcome);
+  /// timer. Prepares the response for the wire as uvicorn would
+  /// (app::Engine::PrepareForWire: no body for HEAD). Returns the
+  /// gRPC status to finish with: OK, or for a cancelled request
+  /// DEADLINE_EXCEEDED / CANCELLED with the reason.
+  grpc::Status Complete(app::Outcome& outcome);
 
   /// Emits RESPONSE_SENT for `outcome`'s response (call after Complete()
   /// returned OK): the trace's last event, also seen by the trace feed.

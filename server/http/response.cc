@@ -191,9 +191,8 @@ bool IsBodyAllowedForStatus(int status_code) {
 
 Response JsonResponse(const Json& value, int status_code) {
   absl::StatusOr<std::string> body = SerializeJson(value);
-  // JSONResponse.render raises ValueError; ServerErrorMiddleware turns any
-  // exception into its plain-text 500.
-  if (!body.ok()) return InternalServerError();
+  // JSONResponse.render raises ValueError.
+  if (!body.ok()) throw JsonSerializationError(std::string(body.status().message()));
   return MakeResponse(status_code, *std::move(body), "application/json");
 }
 

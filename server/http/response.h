@@ -13,6 +13,7 @@
 #ifndef COROUTER_SERVER_HTTP_RESPONSE_H_
 #define COROUTER_SERVER_HTTP_RESPONSE_H_
 
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -54,11 +55,22 @@ absl::StatusOr<std::string> SerializeJson(const Json& value);
 /// 1xx, 204 and 304, whose responses carry no body.
 bool IsBodyAllowedForStatus(int status_code);
 
+/// What JsonResponse throws for a value it cannot serialise: the ValueError
+/// of Python's `json.dumps(allow_nan=False)` ("Out of range float values are
+/// not JSON compliant"). Left to propagate, it is answered as any unhandled
+/// error (app::Engine): ServerErrorMiddleware's fresh 500, which carries none
+/// of the headers the path operation meant to add to its response.
+class JsonSerializationError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 /// A JSON response with `content-length` and `content-type:
-/// application/json`, as FastAPI's JSONResponse. A value that cannot be
-/// serialised (NaN, infinity) yields the 500 response FastAPI gives then.
+/// application/json`, as FastAPI's JSONResponse. Throws
+/// JsonSerializationError for a value that cannot be serialised (NaN, an
+/// infinity), as JSONResponse.render raises.
 /// For a status without a body (IsBodyAllowedForStatus) the value is still
-/// serialised (so NaN still gives 500), but the body is empty and there is no
+/// serialised (so NaN still throws), but the body is empty and there is no
 /// `content-length`, only `content-type`: Starlette's `init_headers` skips
 /// content-length for those codes and FastAPI's request handler then sets
 /// `response.body = b""` (the observed `status_code=204` row).

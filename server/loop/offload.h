@@ -16,6 +16,17 @@
 // OFFLOAD_FINISHED with the run time (on the executor thread), then
 // AWAIT_RESUMED (back on the loop).
 //
+// GCC 12 (Debian bookworm's compiler) miscompiles a temporary whose
+// destructor is not trivial when it is created inside a co_await
+// expression: it is destroyed twice (the same double free other projects
+// met: equeim/tremotesf2#551). A lambda that captures a std::shared_ptr or a
+// std::string by value is such a temporary, so bind it to a local first:
+//   auto fetch = [db] { return db->Fetch(); };   // db: a std::shared_ptr
+//   auto rows = co_await loop::Offload("fetch", std::move(fetch));
+// Lambdas capturing references, pointers or plain values (`[&]`, `[d]`), as
+// corouter's own calls do, are safe written inline; clang is not affected.
+// loop_offload_test checks the local-variable form.
+//
 // Thread safety: co_await only from a Task running on an event loop thread;
 // `fn` runs on an executor thread and must not touch loop-owned state.
 #ifndef COROUTER_SERVER_LOOP_OFFLOAD_H_

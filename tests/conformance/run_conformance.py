@@ -133,6 +133,15 @@ def _draft4_limits(want, got):
     return fix(want), got
 
 
+def _forbidden_header(case, want, got):
+    """FastAPI answered with a header value HTTP forbids (a control
+    character: Starlette encodes it, uvicorn's httptools writer sends it as
+    it is); corouter answered ServerErrorMiddleware's 500 instead."""
+    forbidden = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+    return got.get("status") == 500 and b"Internal Server Error" == got.get("body") and any(
+        forbidden.search(value) for _, value in want.get("headers", []))
+
+
 def _integer_range(case, want, got):
     """A number beyond 64 bits in the request that corouter refused as
     type_error.integer where FastAPI took it (and answered whatever the
@@ -180,6 +189,7 @@ KNOWN = [
     ("Trailing newline",
      lambda case, want, got: re.search(r"%0[aA]$", _path(case)) is not None),
     ("Integer range", _integer_range),
+    ("Header fields HTTP forbids", _forbidden_header),
     ("JSON nesting depth", lambda case, want, got: _json_depth(case["body"]) > 960),
     ("Lone surrogates",
      lambda case, want, got: re.search(rb"\\u[dD][89a-fA-F]", case["body"]) is not None),
@@ -394,12 +404,40 @@ SEED_CASES = [
     case("seed bad host header", "/fast_task", headers=[("host", "a b")]),
 ]
 
+# Issue 13's bug classes (apps/fidelity.yaml), each with FastAPI's answer as
+# the reference.
+FIDELITY_CASES = [
+    case("HEAD on GET and HEAD", "/gh", "HEAD"), case("GET beside it", "/gh"),
+    case("HEAD on a GET route: 405", "/g", "HEAD"), case("HEAD, 404", "/nope", "HEAD"),
+    case("HEAD redirected", "/gh/", "HEAD"),
+    case("header value ASCII", "/header/abc"),
+    case("header value Latin-1", "/header/%C3%A9t%C3%A9"),
+    case("header value beyond Latin-1", "/header/%E2%82%AC5"),
+    case("header value astral", "/header/%F0%9F%98%80"),
+    case("header value beyond Latin-1, HEAD", "/header/%E2%82%AC5", "HEAD"),
+    case("raise with a Latin-1 header", "/raise/caf%C3%A9"),
+    case("raise with a header beyond Latin-1", "/raise/%E2%82%AC"),
+    case("location beyond Latin-1", "/go/%E2%82%AC"), case("location Latin-1", "/go/%C3%A9"),
+    case("float echoed", "/float/1.5"), case("float inf echoed", "/float/1e400"),
+    case("float -inf echoed", "/float/-1e400"), case("float nan echoed", "/float/nan"),
+    case("float inf in a raise's detail", "/raise-float/1e400"),
+    case("float inf echoed by a def", "/sync-float/1e400"),
+    case("PURGE", "/items/5?q=abc", "PURGE", headers=[("x-token", "tok-1")]),
+    case("PURGE invalid", "/items/0?q=toolong", "PURGE"),
+    case("GET on a GET and PURGE route", "/both?n=2&tags=a"),
+    case("PURGE on it", "/both?n=11", "PURGE"),
+]
+
 # Requests for the known differences, so that each README entry is exercised.
 KNOWN_CASES = {
     "routing.yaml": [
         case("known: trailing newline", "/users/me%0A"),
         case("known: trailing newline, int converter", "/conv/int/5%0A"),
         case("known: integer range", "/items/99999999999999999999999"),
+    ],
+    "fidelity.yaml": [
+        case("known: a control character in a header value", "/header/a%0Ab"),
+        case("known: a NUL in a header value", "/header/a%00b"),
     ],
     "bodies.yaml": [
         case("known: JSON nesting depth 968", "/body/item", "POST", J,
@@ -634,6 +672,8 @@ def run(args, workdir):
     for name in ("routing.yaml", "params.yaml", "bodies.yaml"):
         cases = [dict(c) for c in golden.CASES if GOLDEN_FILES[c["row"][0]] == name]
         suites.append((os.path.join(apps, name), cases + KNOWN_CASES.get(name, [])))
+    suites.append((os.path.join(apps, "fidelity.yaml"),
+                   list(FIDELITY_CASES) + KNOWN_CASES.get("fidelity.yaml", [])))
     suites.append((generated, []))
 
     passed = failed = known = validated = 0

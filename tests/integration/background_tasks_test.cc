@@ -87,7 +87,10 @@ app::App BackgroundApp(std::shared_ptr<Record> record, std::shared_ptr<Gate> gat
     // Finished only once the offload resumed it on the loop: were the task
     // cancelled meanwhile, that co_await would throw instead.
     ctx.AddBackgroundTask("wait_at_gate", [record, gate](app::RequestContext&) -> Task<void> {
-      const bool opened = co_await loop::Offload("gate", [gate] { return gate->Wait(); });
+      // A local, not a temporary in the co_await: GCC 12 frees a temporary
+      // closure with non-trivial captures there twice (offload.h).
+      auto wait = [gate] { return gate->Wait(); };
+      const bool opened = co_await loop::Offload("gate", std::move(wait));
       if (opened) record->finished = true;
     });
     co_return JsonResponse({{"ok", true}});
@@ -271,7 +274,7 @@ TEST_F(BackgroundTasks, ShutdownCancelsThemWhenTheGracePeriodEnds) {
 TEST_F(BackgroundTasks, TheTraceFeedEndsTheRequestAfterThem) {
   v1::WatchTracesRequest completed;
   completed.set_mode(v1::WATCH_MODE_COMPLETED);
-  WatchClient watch(server_.stub(), completed);
+  WatchClient watch(server_, completed);
   ASSERT_TRUE(Eventually([&] {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);

@@ -1,7 +1,8 @@
 // tests/integration/watch_client.h
 //
-// A WatchTraces subscriber for tests: reads the stream on its own thread and
-// keeps every response; every wait has a deadline.
+// A WatchTraces subscriber for tests: subscribes on its own connection,
+// reads the stream on its own thread and keeps every response; every wait
+// has a deadline.
 #ifndef COROUTER_TESTS_INTEGRATION_WATCH_CLIENT_H_
 #define COROUTER_TESTS_INTEGRATION_WATCH_CLIENT_H_
 
@@ -16,15 +17,23 @@
 
 #include "corouter/v1/execution.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "tests/integration/seed_server.h"
 
 namespace corouter::testing {
 
 class WatchClient {
  public:
-  WatchClient(corouter::v1::ExecutionService::Stub& stub, corouter::v1::WatchTracesRequest request,
+  // Subscribes to `server` on a connection of its own, as a dashboard in
+  // another process would: not multiplexed with the test's own calls.
+  WatchClient(TestServer& server, corouter::v1::WatchTracesRequest request,
               std::chrono::milliseconds deadline = std::chrono::milliseconds(20000)) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // never share a connection
+    channel_ =
+        grpc::CreateCustomChannel(server.address(), grpc::InsecureChannelCredentials(), args);
+    stub_ = corouter::v1::ExecutionService::NewStub(channel_);
     ctx_.set_deadline(std::chrono::system_clock::now() + deadline);
-    reader_ = stub.WatchTraces(&ctx_, request);
+    reader_ = stub_->WatchTraces(&ctx_, request);
     thread_ = std::thread([this] {
       corouter::v1::WatchTracesResponse response;
       while (reader_->Read(&response)) {
@@ -83,6 +92,8 @@ class WatchClient {
   }
 
  private:
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<corouter::v1::ExecutionService::Stub> stub_;
   grpc::ClientContext ctx_;
   std::unique_ptr<grpc::ClientReader<corouter::v1::WatchTracesResponse>> reader_;
   std::thread thread_;

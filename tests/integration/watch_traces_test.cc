@@ -80,7 +80,7 @@ TEST(WatchTraces, SeesSeed004Live) {
   // /slow_task sleeps 5 s, as in the seed: a margin no loaded or sanitized
   // build comes near (1 s was not enough under ASan on 2 busy cores).
   SeedServer server(1.0);
-  WatchClient watch(server.stub(), Live());
+  WatchClient watch(server, Live());
   AwaitSubscribers(server, 1);
   auto slow =
       std::async(std::launch::async, [&] { return Send(server, "A", "/slow_task/1?q=test"); });
@@ -139,7 +139,7 @@ TEST(WatchTraces, SeesSeed004Live) {
 
 TEST(WatchTraces, SeesExecuteTracedAndOffloadsFromExecutorThreads) {
   SeedServer server(0.01);
-  WatchClient watch(server.stub(), Live());
+  WatchClient watch(server, Live());
   AwaitSubscribers(server, 1);
   const auto own = server.Traced("GET", "/sync-task");
   ASSERT_FALSE(own.empty());
@@ -158,7 +158,7 @@ TEST(WatchTraces, PathTemplateFilterHoldsEventsUntilTheRouteIsKnown) {
   SeedServer server(0.01);
   v1::WatchTracesRequest request = Live();
   request.mutable_filter()->add_path_templates("/fast_task/");
-  WatchClient watch(server.stub(), request);
+  WatchClient watch(server, request);
   AwaitSubscribers(server, 1);
   Send(server, "out", "/hello");
   Send(server, "404", "/nowhere");
@@ -174,7 +174,7 @@ TEST(WatchTraces, MethodAndEndpointFiltersCombine) {
   request.mutable_filter()->add_methods("GET");
   request.mutable_filter()->add_endpoints("read_root");
   request.mutable_filter()->add_endpoints("say_hello");
-  WatchClient watch(server.stub(), request);
+  WatchClient watch(server, request);
   AwaitSubscribers(server, 1);
   Send(server, "post", "/fast_task/", "POST");  // 405: wrong method, and no route
   Send(server, "ping", "/ping");                // endpoint simple_ping
@@ -188,17 +188,17 @@ TEST(WatchTraces, CompletedModeFiltersOnStatusOutcomeAndDuration) {
   SeedServer server(0.1);  // /items sleeps 10 ms, /wait 200 ms
   v1::WatchTracesRequest status = Completed();
   status.mutable_filter()->add_status("4xx");
-  WatchClient by_status(server.stub(), status);
+  WatchClient by_status(server, status);
   v1::WatchTracesRequest failed = Completed();
   failed.mutable_filter()->add_outcomes(v1::OUTCOME_FAILED);
-  WatchClient by_outcome(server.stub(), failed);
+  WatchClient by_outcome(server, failed);
   v1::WatchTracesRequest slow = Completed();
   slow.mutable_filter()->set_min_duration_nanos(100'000'000);
-  WatchClient by_duration(server.stub(), slow);
+  WatchClient by_duration(server, slow);
   v1::WatchTracesRequest exact = Completed();
   exact.mutable_filter()->add_status("200");
   exact.mutable_filter()->add_path_templates("/items");
-  WatchClient by_code(server.stub(), exact);
+  WatchClient by_code(server, exact);
   AwaitSubscribers(server, 4);
   Send(server, "ok", "/fast_task/");
   Send(server, "items", "/items");
@@ -231,7 +231,7 @@ TEST(WatchTraces, SamplingSendsWholeRequestsAndIsTheSameForEverySubscriber) {
   SeedServer server(0.01);
   v1::WatchTracesRequest half = Live();
   half.mutable_filter()->set_sample_rate(0.5);
-  WatchClient live(server.stub(), half);
+  WatchClient live(server, half);
   AwaitSubscribers(server, 1);
   constexpr int kRequests = 60;
   for (int i = 0; i < kRequests; ++i) Send(server, "r" + std::to_string(i), "/fast_task/");
@@ -240,8 +240,8 @@ TEST(WatchTraces, SamplingSendsWholeRequestsAndIsTheSameForEverySubscriber) {
   v1::WatchTracesRequest replay = Completed();
   replay.set_replay(kRequests);
   replay.mutable_filter()->set_sample_rate(0.5);
-  WatchClient first(server.stub(), replay);
-  WatchClient second(server.stub(), replay);
+  WatchClient first(server, replay);
+  WatchClient second(server, replay);
   ASSERT_TRUE(first.WaitFor([](const auto& e) { return !e.empty(); }));
   ASSERT_TRUE(second.WaitFor([](const auto& e) { return !e.empty(); }));
   const v1::WatchTracesResponse front = first.Responses().front();
@@ -263,7 +263,7 @@ TEST(WatchTraces, ReplayThenLiveWithNoGapAndNoDuplicate) {
   for (int i = 0; i < 5; ++i) Send(server, "old" + std::to_string(i), "/fast_task/");
   v1::WatchTracesRequest request = Completed();
   request.set_replay(3);
-  WatchClient watch(server.stub(), request);
+  WatchClient watch(server, request);
   AwaitSubscribers(server, 1);
   Send(server, "new", "/fast_task/");
   ASSERT_TRUE(watch.WaitFor([](const auto& e) { return Has(e, "new", v1::STEP_RESPONSE_SENT); }));
@@ -279,7 +279,7 @@ TEST(WatchTraces, LiveSubscriberGetsInFlightRequestsWhole) {
   SeedServer server(1.0);  // /wait sleeps 2 s: time enough to subscribe meanwhile
   auto waiting = std::async(std::launch::async, [&] { return Send(server, "W", "/wait"); });
   ASSERT_TRUE(Eventually([&] { return Stats(server).in_flight() == 1; }));
-  WatchClient watch(server.stub(), Live());
+  WatchClient watch(server, Live());
   ASSERT_TRUE(watch.WaitFor([](const auto& e) { return Has(e, "W", v1::STEP_RESPONSE_SENT); }));
   waiting.get();
   ExpectWhole(Of(watch.Events(), "W"), "W");
@@ -291,7 +291,7 @@ TEST(WatchTraces, ResumesFromACursorAndReportsLosses) {
   SeedServer server(0.01, options);
   std::string cursor;
   {
-    WatchClient watch(server.stub(), Completed());
+    WatchClient watch(server, Completed());
     AwaitSubscribers(server, 1);
     Send(server, "a", "/fast_task/");
     ASSERT_TRUE(watch.WaitFor([](const auto& e) { return Has(e, "a", v1::STEP_RESPONSE_SENT); }));
@@ -303,7 +303,7 @@ TEST(WatchTraces, ResumesFromACursorAndReportsLosses) {
   {
     v1::WatchTracesRequest resume = Completed();
     resume.set_resume_cursor(cursor);
-    WatchClient watch(server.stub(), resume);
+    WatchClient watch(server, resume);
     ASSERT_TRUE(watch.WaitFor([](const auto& e) { return Has(e, "c", v1::STEP_RESPONSE_SENT); }));
     EXPECT_EQ(Ids(watch.Events()), (std::set<std::string>{"b", "c"}));
     EXPECT_FALSE(watch.Responses().front().has_lost());
@@ -314,7 +314,7 @@ TEST(WatchTraces, ResumesFromACursorAndReportsLosses) {
   {
     v1::WatchTracesRequest resume = Live();
     resume.set_resume_cursor(cursor);
-    WatchClient watch(server.stub(), resume);
+    WatchClient watch(server, resume);
     ASSERT_TRUE(watch.WaitFor([](const auto& e) { return Has(e, "e", v1::STEP_RESPONSE_SENT); }));
     EXPECT_EQ(Ids(watch.Events()), (std::set<std::string>{"c", "d", "e"}));
     ASSERT_TRUE(watch.Responses().front().has_lost());
@@ -326,7 +326,7 @@ TEST(WatchTraces, ResumesFromACursorAndReportsLosses) {
   {
     v1::WatchTracesRequest resume = Completed();
     resume.set_resume_cursor(cursor);
-    WatchClient watch(other.stub(), resume);
+    WatchClient watch(other, resume);
     ASSERT_TRUE(watch.WaitFor([&](const auto&) { return !watch.Responses().empty(); }));
     ASSERT_TRUE(watch.Responses().front().has_lost());
     EXPECT_TRUE(watch.Responses().front().lost().earlier_run());
@@ -396,7 +396,7 @@ TEST(WatchTraces, BadRequestsAreRefusedNamingTheFieldAndTheServerGoesOn) {
     cases.push_back({r, "resume_cursor"});
   }
   for (const Case& c : cases) {
-    WatchClient watch(server.stub(), c.request);
+    WatchClient watch(server, c.request);
     const grpc::Status status = watch.WaitEnded();
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.field;
     EXPECT_THAT(status.error_message(), HasSubstr(c.field));
@@ -446,11 +446,11 @@ TEST(WatchTraces, ASubscriberThatNeverReadsLosesEventsNotRequests) {
 TEST(WatchTraces, DeadlineAndCancelFreeTheSubscriber) {
   SeedServer server(0.01);
   {
-    WatchClient short_lived(server.stub(), Live(), milliseconds(300));
+    WatchClient short_lived(server, Live(), milliseconds(300));
     EXPECT_EQ(short_lived.WaitEnded().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   }
   ASSERT_TRUE(Eventually([&] { return Stats(server).watch().subscribers() == 0; }));
-  WatchClient cancelled(server.stub(), Live());
+  WatchClient cancelled(server, Live());
   AwaitSubscribers(server, 1);
   cancelled.Cancel();
   EXPECT_EQ(cancelled.WaitEnded().error_code(), grpc::StatusCode::CANCELLED);
@@ -459,7 +459,7 @@ TEST(WatchTraces, DeadlineAndCancelFreeTheSubscriber) {
 
 TEST(WatchTraces, ShutdownEndsWatchesWithinTheGrace) {
   auto server = std::make_unique<SeedServer>(0.01);
-  WatchClient reading(server->stub(), Live());
+  WatchClient reading(*server, Live());
   grpc::ClientContext stuck_ctx;
   stuck_ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
   auto stuck = server->stub().WatchTraces(&stuck_ctx, Live());

@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/app/app.h"
+#include "server/app/http_exception.h"
 #include "tests/unit/app/run_inline.h"
 
 namespace corouter::app {
@@ -93,6 +94,88 @@ TEST(Engine, ValidationFailuresStillReportTheRoute) {
   EXPECT_EQ(outcome.response.status_code, 422);
   ASSERT_TRUE(outcome.route.has_value());
   EXPECT_EQ(outcome.route->operation->endpoint, "item");
+}
+
+// ---- responses that cannot start: ServerErrorMiddleware's fresh 500 ----
+
+// A path operation whose response has a header (added after the JSON body,
+// as FastAPI adds the injected Response's headers) and echoes `value`.
+App HeaderApp() {
+  App app;
+  app.Get("/h/{v}", "h", {ParamSpec::Path("v", ParamType::kStr)},
+          [](RequestContext& ctx) -> loop::Task<http::Response> {
+            http::Response r = http::JsonResponse({{"v", ctx.Param("v")}});
+            r.headers.push_back({"x-v", ctx.Get<std::string>("v")});
+            r.headers.push_back({"x-route", "h"});
+            co_return r;
+          });
+  app.Get("/f/{x}", "f", {ParamSpec::Path("x", ParamType::kFloat)},
+          [](RequestContext& ctx) -> loop::Task<http::Response> {
+            http::Response r = http::JsonResponse({{"x", ctx.Param("x")}});
+            r.headers.push_back({"x-route", "f"});
+            co_return r;
+          });
+  app.Get("/raise/{x}", "raise_it", {ParamSpec::Path("x", ParamType::kFloat)},
+          [](RequestContext& ctx) -> loop::Task<http::Response> {
+            throw HttpException(400, ctx.Param("x"), {{"x-route", "raise"}});
+            co_return http::JsonResponse(nullptr);
+          });
+  app.Get("/raise-h/{v}", "raise_h", {ParamSpec::Path("v", ParamType::kStr)},
+          [](RequestContext& ctx) -> loop::Task<http::Response> {
+            throw HttpException(418, "teapot", {{"x-v", ctx.Get<std::string>("v")}});
+            co_return http::JsonResponse(nullptr);
+          });
+  EXPECT_TRUE(app.status().ok()) << app.status();
+  return app;
+}
+
+void ExpectFresh500(const Outcome& outcome) {
+  EXPECT_EQ(outcome.response, http::InternalServerError());
+  EXPECT_EQ(Header(outcome.response, "x-route"), "");
+  EXPECT_EQ(outcome.background, nullptr);
+}
+
+TEST(EngineResponses, AHeaderValueBeyondLatin1IsAFresh500) {
+  const App app = HeaderApp();
+  const Engine engine(app);
+  const Outcome ok = Get(engine, "GET", "/h/caf%C3%A9");  // Latin-1: sent
+  EXPECT_EQ(ok.response.status_code, 200);
+  EXPECT_EQ(Header(ok.response, "x-v"), "caf\xc3\xa9");
+  ExpectFresh500(Get(engine, "GET", "/h/5%E2%82%AC"));
+  ExpectFresh500(Get(engine, "GET", "/h/a%0D%0Aset-cookie:%20x=1"));  // HTTP forbids it
+  ExpectFresh500(Get(engine, "GET", "/raise-h/%E2%82%AC"));
+  EXPECT_EQ(Get(engine, "GET", "/raise-h/ok").response.status_code, 418);
+}
+
+TEST(EngineResponses, ABodyJsonCannotHoldIsAFresh500) {
+  const App app = HeaderApp();
+  const Engine engine(app);
+  EXPECT_EQ(Get(engine, "GET", "/f/1.5").response.body, R"({"x":1.5})");
+  ExpectFresh500(Get(engine, "GET", "/f/1e400"));  // float('1e400') is inf
+  ExpectFresh500(Get(engine, "GET", "/f/-1e400"));
+  ExpectFresh500(Get(engine, "GET", "/raise/1e400"));  // the exception handler's JSONResponse
+}
+
+TEST(EngineResponses, HeadGetsNoBodyAndTheHeadersOfAGet) {
+  App app;
+  app.Route({"GET", "HEAD"}, "/gh", "gh", {}, Echo);
+  app.Get("/g", "g", {}, Echo);
+  const Engine engine(app);
+  const Outcome get = Get(engine, "GET", "/gh");
+  const Outcome head = Get(engine, "HEAD", "/gh");
+  EXPECT_EQ(head.response.status_code, 200);
+  EXPECT_EQ(head.response.body, "");
+  EXPECT_EQ(head.response.headers, get.response.headers);  // content-length: 2 included
+  EXPECT_EQ(Header(head.response, "content-length"), "2");
+  // A GET-only route: 405, still no body; HEAD /openapi.json likewise.
+  const Outcome not_allowed = Get(engine, "HEAD", "/g");
+  EXPECT_EQ(not_allowed.response.status_code, 405);
+  EXPECT_EQ(not_allowed.response.body, "");
+  EXPECT_EQ(Header(not_allowed.response, "content-length"), "31");
+  const Outcome doc = Get(engine, "HEAD", "/openapi.json");
+  EXPECT_EQ(doc.response.body, "");
+  EXPECT_EQ(Header(doc.response, "content-length"),
+            Header(Get(engine, "GET", "/openapi.json").response, "content-length"));
 }
 
 }  // namespace

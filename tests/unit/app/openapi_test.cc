@@ -53,6 +53,17 @@ TEST(OpenApi, ModelsEnumsListsConstraintsAndBodiesAreFastApis) {
   EXPECT_EQ(Serialized(*app), want);
 }
 
+// PURGE is no field of FastAPI's PathItem model: its operation stays the raw
+// dict FastAPI built (parameters `name, in, required, schema`, the schema in
+// pydantic's order with `ge=1` as 1), while the GET beside it is reordered.
+TEST(OpenApi, AnOperationOnAnUnknownMethodKeepsFastApisRawOrder) {
+  auto app = LoadRouteFile(COROUTER_TESTDATA "/openapi_methods.yaml");
+  ASSERT_TRUE(app.ok()) << app.status();
+  const std::string want = ReadFile(COROUTER_TESTDATA "/methods_openapi.json");
+  ASSERT_FALSE(want.empty());
+  EXPECT_EQ(Serialized(*app), want);
+}
+
 TEST(OpenApi, GtAndLtAreOpenApi30sBooleanExclusiveLimits) {
   App app;
   app.Get("/n", "n", {ParamSpec::Query("n", ParamType::kInt).WithGt(0).WithLt(10)},

@@ -195,9 +195,18 @@ TEST(JsonResponse, OmitsBodyFor304And1xx) {
   EXPECT_EQ(JsonResponse(1, 101).headers.size(), 1u);
 }
 
-TEST(JsonResponse, GivesTheInternalServerErrorForNan) {
-  EXPECT_EQ(JsonResponse(std::numeric_limits<double>::quiet_NaN()), InternalServerError());
-  EXPECT_EQ(JsonResponse(std::numeric_limits<double>::infinity(), 204), InternalServerError());
+// JSONResponse.render raises ValueError: JsonResponse throws, so that the
+// engine answers a fresh 500 (none of the headers a handler adds after).
+TEST(JsonResponse, ThrowsForNanAndInfinity) {
+  EXPECT_THROW(JsonResponse(std::numeric_limits<double>::quiet_NaN()), JsonSerializationError);
+  EXPECT_THROW(JsonResponse(std::numeric_limits<double>::infinity(), 204),
+               JsonSerializationError);
+  try {
+    JsonResponse(Json{{"x", -std::numeric_limits<double>::infinity()}});
+    ADD_FAILURE() << "no exception";
+  } catch (const JsonSerializationError& e) {
+    EXPECT_STREQ(e.what(), "Out of range float values are not JSON compliant");
+  }
 }
 
 TEST(PlainTextResponse, AddsUtf8CharsetToContentType) {

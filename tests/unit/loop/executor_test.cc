@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -118,6 +119,26 @@ TEST(Offload, RethrowsTheWorkersExceptionOnTheLoop) {
   ASSERT_TRUE(lt.RunAndWait([&] { Spawn(&context, task()); }));
   auto future = caught.get_future();
   EXPECT_EQ(GetWithin(future), "worker failed");
+}
+
+// offload.h's rule for GCC 12: a callable that owns something (here a
+// shared_ptr) goes to Offload as a local, and is then destroyed exactly once.
+TEST(Offload, ACallableOwningStateIsDestroyedOnceWhenPassedAsALocal) {
+  LoopThread lt;
+  Executor executor(1);
+  TaskContext context{&lt.loop(), &executor, nullptr};
+  auto owned = std::make_shared<int>(7);
+  std::promise<int> result;
+  auto task = [&]() -> Task<void> {
+    auto read = [owned] { return *owned; };
+    const int value = co_await Offload("read", std::move(read));
+    result.set_value(value);
+  };
+  ASSERT_TRUE(lt.RunAndWait([&] { Spawn(&context, task()); }));
+  auto future = result.get_future();
+  EXPECT_EQ(GetWithin(future), 7);
+  ASSERT_TRUE(lt.RunAndWait([] {}));  // the task's frame is gone
+  EXPECT_EQ(owned.use_count(), 1);    // every copy released, none twice
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
   seed_openapi.json     examples/seed_app.yaml
   models_openapi.json   openapi_models.yaml
+  methods_openapi.json  openapi_methods.yaml
 
 Each route file becomes its FastAPI app through tests/conformance/
 fastapi_adapter.py; the document is app.openapi() serialised as FastAPI's
@@ -22,7 +23,8 @@ import fastapi_adapter  # noqa: E402
 
 warnings.simplefilter("ignore")
 for source, target in [(os.path.join(ROOT, "examples/seed_app.yaml"), "seed_openapi.json"),
-                       (os.path.join(HERE, "openapi_models.yaml"), "models_openapi.json")]:
+                       (os.path.join(HERE, "openapi_models.yaml"), "models_openapi.json"),
+                       (os.path.join(HERE, "openapi_methods.yaml"), "methods_openapi.json")]:
     document = fastapi_adapter.build_app(source).openapi()
     with open(os.path.join(HERE, target), "w", encoding="utf-8") as f:
         f.write(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n")
