@@ -1,10 +1,10 @@
 #include "server/app/openapi.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <iterator>
 #include <optional>
 #include <string_view>
 #include <utility>

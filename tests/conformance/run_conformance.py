@@ -183,6 +183,31 @@ def _openapi_explained(normalise_doc):
 OPENAPI_NORMALISERS = [("A multi-method route's operationId", _mask_multi_method_ids),
                        ("`gt` and `lt` in the OpenAPI document", _draft4_limits)]
 
+# The GET /openapi.json of the suite being run: the two documents and which
+# entries explained their difference (run() records it; OPENAPI_CASES sends
+# the GET before the HEAD).
+_LAST_DOCUMENTS = {}
+
+
+def _openapi_head_explained(title):
+    """HEAD /openapi.json has no body (uvicorn drops it), so a difference of
+    the documents shows only in content-length: explained when the suite's
+    GET documents were, by `title`, and the lengths are theirs."""
+    def applies(case, want, got):
+        last = _LAST_DOCUMENTS
+        if _path(case) != "/openapi.json" or case["method"] != "HEAD" or "grpc" in got or \
+                title not in last.get("explained", ()):
+            return False
+        def others(result):
+            return sorted((k.lower(), v) for k, v in result["headers"]
+                          if k.lower() != "content-length")
+        def length(result):
+            return dict((k.lower(), v) for k, v in result["headers"]).get("content-length")
+        return (want["status"] == got["status"] and want["body"] == got["body"] == b"" and
+                others(want) == others(got) and
+                length(want) == str(len(last["want"])) and length(got) == str(len(last["got"])))
+    return applies
+
 # Each entry: the README bullet's bold title, and which differences it
 # explains: applies(case, fastapi_result, corouter_result).
 KNOWN = [
@@ -193,7 +218,8 @@ KNOWN = [
     ("JSON nesting depth", lambda case, want, got: _json_depth(case["body"]) > 960),
     ("Lone surrogates",
      lambda case, want, got: re.search(rb"\\u[dD][89a-fA-F]", case["body"]) is not None),
-] + [(title, _openapi_explained(norm)) for title, norm in OPENAPI_NORMALISERS]
+] + [(title, _openapi_explained(norm)) for title, norm in OPENAPI_NORMALISERS] + [
+    (title, _openapi_head_explained(title)) for title, _ in OPENAPI_NORMALISERS]
 
 
 def readme_differences():
@@ -696,20 +722,32 @@ def run(args, workdir):
                 a, b = normalise(want), normalise(got)
                 where = f'[{label}] {c["row"]}: {c["method"]} {c["target"]}'
                 if c["row"] == "openapi document":
-                    problems = openapi_problems(got.get("body", b"null"))
+                    # What FastAPI's own document breaks (an operation on a
+                    # method OpenAPI 3.0 has no field for, such as PURGE,
+                    # which corouter reproduces byte for byte) is not ours.
+                    theirs = set(openapi_problems(want.get("body", b"null")))
+                    ours = openapi_problems(got.get("body", b"null"))
+                    problems = [p for p in ours if p not in theirs]
+                    excused = len(ours) - len(problems)
                     print(f"{'ok   ' if not problems else 'FAIL '} [{label}] /openapi.json is "
                           f"a valid OpenAPI 3.0 document{': ' if problems else ''}"
-                          f"{'; '.join(problems[:5])}")
+                          f"{'; '.join(problems[:5])}" +
+                          (f" (but for the {excused} errors FastAPI's own has)" if excused else ""))
                     validated += 1
                     if problems:
                         failed += 1
                         continue
+                explained = [] if a == b else [
+                    title for title, applies in KNOWN if applies(c, want, got)]
+                if _path(c) == "/openapi.json" and c["method"] == "GET" and "grpc" not in got:
+                    _LAST_DOCUMENTS.clear()
+                    _LAST_DOCUMENTS.update(want=want["body"], got=got["body"],
+                                           explained=set(explained))
                 if a == b:
                     passed += 1
                     if args.verbose:
                         print(f"ok    {where}")
                     continue
-                explained = [title for title, applies in KNOWN if applies(c, want, got)]
                 if explained:
                     passed += 1
                     known += 1

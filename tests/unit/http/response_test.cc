@@ -199,8 +199,7 @@ TEST(JsonResponse, OmitsBodyFor304And1xx) {
 // engine answers a fresh 500 (none of the headers a handler adds after).
 TEST(JsonResponse, ThrowsForNanAndInfinity) {
   EXPECT_THROW(JsonResponse(std::numeric_limits<double>::quiet_NaN()), JsonSerializationError);
-  EXPECT_THROW(JsonResponse(std::numeric_limits<double>::infinity(), 204),
-               JsonSerializationError);
+  EXPECT_THROW(JsonResponse(std::numeric_limits<double>::infinity(), 204), JsonSerializationError);
   try {
     JsonResponse(Json{{"x", -std::numeric_limits<double>::infinity()}});
     ADD_FAILURE() << "no exception";
