@@ -233,17 +233,17 @@ check "an unreachable server exits 1" test $? -eq 1
 check "an unreachable server is one line" test "$(wc -l <"$work/down.err")" -eq 1
 check "an unreachable server is named" grep -q "cannot reach server $server" "$work/down.err"
 
-# The docs stay true: every server flag the README's table names is one the
+# The docs stay true: every server flag docs/deployment.md's table names is one the
 # server has, and every `corouter watch` flag docs/tracing.md names is one the
 # CLI has.
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 "$server_bin" --help >"$work/server-help.txt" 2>&1
 "$client_bin" watch --help >"$work/watch-help.txt" 2>&1
 docs_ok=0
-for flag in $(grep -oE '^\| `--[a-z-]+' "$repo/README.md" | sed 's/^| `//'); do
-  grep -q -- "$flag" "$work/server-help.txt" || { echo "README names $flag; the server has none" >&2; docs_ok=1; }
+for flag in $(grep -oE '^\| `--[a-z-]+' "$repo/docs/deployment.md" | sed 's/^| `//'); do
+  grep -q -- "$flag" "$work/server-help.txt" || { echo "docs/deployment.md names $flag; the server has none" >&2; docs_ok=1; }
 done
-check "the README's server flags exist" test "$docs_ok" -eq 0
+check "docs/deployment.md's server flags exist" test "$docs_ok" -eq 0
 docs_ok=0
 for flag in $(sed -n '/^corouter watch \[/,/^```/p' "$repo/docs/tracing.md" | grep -oE -- '--[a-z-]+' | sort -u); do
   grep -q -- "$flag" "$work/watch-help.txt" || { echo "docs/tracing.md names $flag; corouter watch has none" >&2; docs_ok=1; }

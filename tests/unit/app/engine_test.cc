@@ -1,7 +1,7 @@
 // tests/unit/app/engine_test.cc
 //
-// The engine where corouter deliberately differs from FastAPI (README.md
-// "Differences from FastAPI") and where it needs the server's help (the
+// The engine where corouter deliberately differs from FastAPI
+// (docs/differences.md) and where it needs the server's help (the
 // redirect's fallback address). Everything FastAPI-identical is in
 // fastapi_golden_test.cc.
 #include "server/app/engine.h"

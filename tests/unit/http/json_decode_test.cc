@@ -90,7 +90,7 @@ TEST(JsonLoads, ParsesNumbersAsPythonDoes) {
   EXPECT_TRUE(std::signbit(Loads("-0.0").get<double>()));
   EXPECT_EQ(Loads("1.5e-3").get<double>(), 0.0015);
   EXPECT_EQ(Loads("12345678901234567890").get<uint64_t>(), 12345678901234567890u);
-  // Beyond 64 bits Python keeps an int; corouter a float (README).
+  // Beyond 64 bits Python keeps an int; corouter a float (docs/differences.md).
   EXPECT_TRUE(Loads("123456789012345678901234567890").is_number_float());
 }
 
@@ -103,7 +103,7 @@ TEST(JsonLoads, AcceptsPythonsConstants) {
 TEST(JsonLoads, DecodesEscapesAndSurrogatePairs) {
   EXPECT_EQ(Loads(R"("\/\b\f\n\r\t\"\\")"), Json("/\b\f\n\r\t\"\\"));
   EXPECT_EQ(Loads(R"("\ud83d\ude00")"), Json("\xF0\x9F\x98\x80"));
-  // A lone surrogate becomes U+FFFD (Python keeps it in the str; README).
+  // A lone surrogate becomes U+FFFD (Python keeps it in the str; docs/differences.md).
   EXPECT_EQ(Loads(R"("\ud800x")"), Json("\xEF\xBF\xBDx"));
 }
 

@@ -135,7 +135,7 @@ TEST(Router, ConvertersConvertTheCapturedText) {
 
 TEST(Router, NoNewlineQuirk) {
   // Python's `$` matches before a final "\n", so Starlette routes
-  // "/users/me\n" to "/users/me"; corouter requires the whole path (README).
+  // "/users/me\n" to "/users/me"; corouter requires the whole path (docs/differences.md).
   Router router = Make({{{"GET"}, "/users/me"}, {{"GET"}, "/users/{id}"}});
   RouteResult r = router.Match("GET", "/users/me\n");
   EXPECT_EQ(r.route, 1u);
