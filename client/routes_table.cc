@@ -17,6 +17,8 @@ absl::string_view LocationName(corouter::v1::ParameterLocation location) {
       return "query";
     case corouter::v1::PARAMETER_LOCATION_HEADER:
       return "header";
+    case corouter::v1::PARAMETER_LOCATION_COOKIE:
+      return "cookie";
     case corouter::v1::PARAMETER_LOCATION_BODY:
       return "body";
     default:

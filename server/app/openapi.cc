@@ -368,8 +368,8 @@ Json Operation(const PathOperation& op, Definitions* definitions, bool raw) {
   // get_flat_params: path, then query, then header; a later duplicate of
   // (in, name) replaces the value but keeps the place, required ones win.
   std::vector<std::pair<std::pair<std::string, std::string>, Json>> parameters;
-  for (ParamLocation location :
-       {ParamLocation::kPath, ParamLocation::kQuery, ParamLocation::kHeader}) {
+  for (ParamLocation location : {ParamLocation::kPath, ParamLocation::kQuery,
+                                 ParamLocation::kHeader, ParamLocation::kCookie}) {
     for (const ParamSpec& spec : op.params) {
       if (spec.location != location) continue;
       const std::string_view in = routing::LocationName(location);

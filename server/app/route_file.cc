@@ -524,11 +524,12 @@ class Loader {
           {"path", ParamLocation::kPath},
           {"query", ParamLocation::kQuery},
           {"header", ParamLocation::kHeader},
+          {"cookie", ParamLocation::kCookie},
           {"body", ParamLocation::kBody}};
       const std::string text = Text(e->value, "in");
       auto it = kLocations.find(text);
       if (it == kLocations.end()) {
-        Fail(e->value, "in must be path, query, header or body, not ", Quoted(text));
+        Fail(e->value, "in must be path, query, header, cookie or body, not ", Quoted(text));
       }
       spec.location = it->second;
       // get_dependant (fastapi/dependencies/utils.py) makes any parameter

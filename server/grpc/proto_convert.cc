@@ -111,6 +111,9 @@ void ToProto(const app::App& app, v1::ListRoutesResponse* out) {
         case routing::ParamLocation::kBody:
           p->set_location(v1::PARAMETER_LOCATION_BODY);
           break;
+        case routing::ParamLocation::kCookie:
+          p->set_location(v1::PARAMETER_LOCATION_COOKIE);
+          break;
       }
       p->set_type(std::string(routing::TypeName(spec.type)));
       p->set_required(spec.required);

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "server/http/cookies.h"
 #include "server/http/utf8.h"
 #include "server/routing/coercion.h"
 #include "server/routing/validation.h"
@@ -113,6 +114,12 @@ bool BindParam(const ParamSpec& spec, const RequestParts& request, Json* slot,
       }
       break;
     }
+    case ParamLocation::kCookie: {
+      std::optional<std::string> text = http::FindCookie(request.headers, lookup);
+      present = text.has_value();
+      if (present) input = *std::move(text);
+      break;
+    }
     case ParamLocation::kBody:
       return false;  // bound by BindBody
   }
@@ -189,6 +196,8 @@ std::string_view LocationName(ParamLocation location) {
       return "query";
     case ParamLocation::kHeader:
       return "header";
+    case ParamLocation::kCookie:
+      return "cookie";
     case ParamLocation::kBody:
       return "body";
   }
@@ -218,6 +227,13 @@ ParamSpec ParamSpec::Header(std::string name, ValueType type) {
 }
 ParamSpec ParamSpec::OptionalHeader(std::string name, ValueType type, Json default_value) {
   return Make(std::move(name), ParamLocation::kHeader, std::move(type), false,
+              std::move(default_value));
+}
+ParamSpec ParamSpec::Cookie(std::string name, ValueType type) {
+  return Make(std::move(name), ParamLocation::kCookie, std::move(type), true, nullptr);
+}
+ParamSpec ParamSpec::OptionalCookie(std::string name, ValueType type, Json default_value) {
+  return Make(std::move(name), ParamLocation::kCookie, std::move(type), false,
               std::move(default_value));
 }
 ParamSpec ParamSpec::Body(std::string name, ValueType type) {
@@ -291,6 +307,12 @@ absl::Status CheckParamSpec(const ParamSpec& spec) {
         return invalid(spec.type.Name(), " can only be read from the body");
       }
       break;
+    case ParamLocation::kCookie:
+      // Request.cookies holds one value per name: no lists, no models.
+      if (!spec.type.is_scalar()) {
+        return invalid("a cookie parameter is a single value, not ", spec.type.Name());
+      }
+      break;
     case ParamLocation::kBody:
       break;
   }
@@ -303,10 +325,10 @@ absl::Status CheckParamSpec(const ParamSpec& spec) {
 BindResult BindParameters(const std::vector<ParamSpec>& specs, const RequestParts& request) {
   BindResult result;
   // Values land in declaration order; errors in FastAPI's validation order:
-  // every path parameter, then query, then header, then body.
+  // every path parameter, then query, then header, then cookie, then body.
   std::vector<std::optional<Json>> slots(specs.size());
-  for (ParamLocation location :
-       {ParamLocation::kPath, ParamLocation::kQuery, ParamLocation::kHeader}) {
+  for (ParamLocation location : {ParamLocation::kPath, ParamLocation::kQuery,
+                                 ParamLocation::kHeader, ParamLocation::kCookie}) {
     for (size_t i = 0; i < specs.size(); ++i) {
       if (specs[i].location != location) continue;
       Json value;

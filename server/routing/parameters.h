@@ -52,10 +52,12 @@
 
 namespace corouter::routing {
 
-/// FastAPI's Path / Query / Header / Body.
-enum class ParamLocation { kPath, kQuery, kHeader, kBody };
+/// FastAPI's Path / Query / Header / Cookie / Body. A cookie is read as
+/// Starlette's `request.cookies` has it (server/http/cookies.h).
+enum class ParamLocation { kPath, kQuery, kHeader, kBody, kCookie };
 
-/// "path", "query", "header", "body" (the first element of an error's `loc`).
+/// "path", "query", "header", "cookie", "body" (the first element of an
+/// error's `loc`).
 std::string_view LocationName(ParamLocation location);
 
 /// A declared parameter: `item_id: int`, `q: str | None = None`,
@@ -90,6 +92,9 @@ struct ParamSpec {
                                  http::Json default_value = nullptr);
   static ParamSpec Header(std::string name, ValueType type);
   static ParamSpec OptionalHeader(std::string name, ValueType type,
+                                  http::Json default_value = nullptr);
+  static ParamSpec Cookie(std::string name, ValueType type);
+  static ParamSpec OptionalCookie(std::string name, ValueType type,
                                   http::Json default_value = nullptr);
   static ParamSpec Body(std::string name, ValueType type);
   static ParamSpec OptionalBody(std::string name, ValueType type,

@@ -43,7 +43,8 @@ import uuid
 from typing import List, Optional
 
 import yaml
-from fastapi import BackgroundTasks, Body, FastAPI, Header, HTTPException, Path, Query, Response
+from fastapi import (BackgroundTasks, Body, Cookie, FastAPI, Header, HTTPException, Path, Query,
+                     Response)
 from fastapi.encoders import jsonable_encoder
 from pydantic import Field, create_model
 
@@ -297,6 +298,8 @@ def _parameter(spec, table, path_names):
         field = Query(default, **extra)
     elif location == "header":
         field = Header(default, convert_underscores=spec.get("convert_underscores", True), **extra)
+    elif location == "cookie":
+        field = Cookie(default, **extra)
     else:
         field = Body(default, embed=spec.get("embed", False), **extra)
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=field,
