@@ -196,9 +196,7 @@ loop::Task<Outcome> Engine::Run(WireRequest wire, loop::TaskContext& context) co
     }
     trace.Emit(trace::Step::kHandlerReturned, op.endpoint, " returned ",
                outcome.response.status_code);
-    if (absl::Status sendable = http::CheckSendable(outcome.response.headers); !sendable.ok()) {
-      unhandled = std::string(sendable.message());
-    } else if (std::vector<BackgroundTask> tasks = ctx.TakeBackgroundTasks(); !tasks.empty()) {
+    if (std::vector<BackgroundTask> tasks = ctx.TakeBackgroundTasks(); !tasks.empty()) {
       outcome.background = std::make_unique<BackgroundWork>(
           BackgroundWork{request, ctx.params(), &app_, std::move(tasks)});
     }
@@ -211,9 +209,6 @@ loop::Task<Outcome> Engine::Run(WireRequest wire, loop::TaskContext& context) co
     // too (a NaN detail, a header value beyond Latin-1).
     try {
       outcome.response = e.ToResponse();
-      if (absl::Status sendable = http::CheckSendable(outcome.response.headers); !sendable.ok()) {
-        unhandled = std::string(sendable.message());
-      }
     } catch (const std::exception& error) {
       unhandled = error.what();
     }
@@ -222,8 +217,17 @@ loop::Task<Outcome> Engine::Run(WireRequest wire, loop::TaskContext& context) co
   } catch (...) {
     unhandled = "a non-standard exception";
   }
+  // The response starts: Starlette encodes its header fields now, whichever
+  // path built it.
+  if (!unhandled.has_value() && !outcome.cancelled) {
+    if (absl::Status sendable = http::CheckSendable(outcome.response.headers); !sendable.ok()) {
+      unhandled = std::string(sendable.message());
+    }
+  }
   if (unhandled.has_value()) {
-    // ServerErrorMiddleware: log the error, answer 500, keep serving.
+    // ServerErrorMiddleware: log the error, answer 500, keep serving; the
+    // fresh response carries no background tasks.
+    outcome.background.reset();
     std::cerr << "corouter: unhandled error in " << op.endpoint << " (" << request.method << " "
               << request.target << "): " << *unhandled << std::endl;
     trace.Emit(trace::Step::kFailed, "unhandled error: ", *unhandled);

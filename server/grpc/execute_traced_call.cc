@@ -33,13 +33,15 @@ loop::Task<void> ExecuteTracedCall::Run() {
     // them (OnBackgroundDone).
     if (StartBackground(outcome_)) co_return;
   }
-  // From here the next write is the last: RESPONSE_SENT leaves with the
-  // status. A cancelled request's trace ended with CANCELLED: no response.
-  finish_after_writes_ = true;
-  if (!write_in_flight_) WriteNext();
+  // A cancelled request's trace ended with CANCELLED: no response.
+  FinishAfterLastWrites();
 }
 
-void ExecuteTracedCall::OnBackgroundDone() {
+void ExecuteTracedCall::OnBackgroundDone() { FinishAfterLastWrites(); }
+
+void ExecuteTracedCall::FinishAfterLastWrites() {
+  // From here the next write is the last: the trace's last events leave
+  // with the status.
   finish_after_writes_ = true;
   if (!write_in_flight_) WriteNext();
 }

@@ -55,6 +55,7 @@ class ExecuteTracedCall final : public CallBase, public trace::TraceSink {
   void WriteNext();
   void OnWritten(bool ok);
   void OnBackgroundDone() override;
+  void FinishAfterLastWrites();
   bool Idle() const override { return !write_in_flight_ && !flush_scheduled_; }
 
   corouter::v1::ExecuteTracedRequest request_;
