@@ -134,6 +134,14 @@ StepDescription DescribeStep(const TraceEvent& event) {
       d.action = DetailOr(event, "An awaitable was never awaited");
       d.state = "Never awaited: nothing ran";
       break;
+    case Step::STEP_DEPENDENCY_STARTED:
+      d.action = DetailOr(event, "Dependency starts");
+      d.state = "Solving dependencies";
+      break;
+    case Step::STEP_DEPENDENCY_FINISHED:
+      d.action = DetailOr(event, "Dependency done");
+      d.state = "Dependency solved";
+      break;
     default:
       d.action = DetailOr(event, absl::StrCat("Step ", static_cast<int>(event.step())));
       d.state = std::string(kEmpty);

@@ -30,6 +30,11 @@ std::optional<TimelineSpan> SpanAfter(const v1::TraceEvent& event, const std::st
     case v1::STEP_CANCELLED:
     case v1::STEP_BACKGROUND_FINISHED:
       return std::nullopt;
+    case v1::STEP_DEPENDENCY_FINISHED:
+      // After a teardown (past the response): nothing, until the next one.
+      if (absl::StrContains(event.detail(), " teardown ")) return std::nullopt;
+      span.state = TimelineState::kRunning;
+      return span;
     case v1::STEP_AWAIT_STARTED:
     case v1::STEP_OFFLOAD_FINISHED:
       span.state = TimelineState::kAwaiting;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "server/app/openapi.h"
 #include "server/http/request_target.h"
@@ -21,34 +20,47 @@ absl::Status Check(const PathOperation& op, const routing::PathTemplate& path_te
   if (!op.async_handler && !op.sync_handler) {
     return absl::InvalidArgumentError(where + "no handler");
   }
-  absl::flat_hash_set<std::string> names;
-  const auto template_params = path_template.parameters();
-  for (const routing::ParamSpec& spec : op.params) {
-    if (absl::Status status = routing::CheckParamSpec(spec); !status.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(where, status.message()));
-    }
-    if (!names.insert(spec.name).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, "parameter '", spec.name, "' is declared twice"));
-    }
-    if (spec.location == routing::ParamLocation::kPath &&
-        std::none_of(template_params.begin(), template_params.end(),
-                     [&spec](const auto& p) { return p.name == spec.name; })) {
-      return absl::InvalidArgumentError(absl::StrCat(where, "path parameter '", spec.name,
-                                                     "' does not appear in the path template"));
-    }
+  std::vector<std::string> path_names;
+  for (const auto& p : path_template.parameters()) path_names.push_back(p.name);
+  if (absl::Status status = CheckDependant(op.params, op.dependencies, path_names); !status.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(where, status.message()));
+  }
+  if (absl::Status status = CheckDependencies(op.dependencies, path_names); !status.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(where, status.message()));
   }
   return absl::OkStatus();
 }
 
 }  // namespace
 
+AdditionalResponses MergeResponses(AdditionalResponses base, const AdditionalResponses& over) {
+  for (const auto& [code, response] : over) {
+    auto it = std::find_if(base.begin(), base.end(),
+                           [&code](const auto& entry) { return entry.first == code; });
+    if (it != base.end()) {
+      it->second = response;
+    } else {
+      base.emplace_back(code, response);
+    }
+  }
+  return base;
+}
+
 App::App(AppOptions options) : options_(std::move(options)) {
-  // FastAPI.setup() adds /openapi.json before any user route.
-  if (!options_.openapi_url.empty()) Add(OpenApiOperation(options_.openapi_url));
+  // FastAPI.setup() adds /openapi.json before any user route; it is a
+  // Starlette Route, so the app's dependencies do not apply to it.
+  if (!options_.openapi_url.empty()) AddPrepared(OpenApiOperation(options_.openapi_url));
 }
 
 void App::Add(PathOperation op) {
+  if (!options_.dependencies.empty()) {
+    op.dependencies.insert(op.dependencies.begin(), options_.dependencies.begin(),
+                           options_.dependencies.end());
+  }
+  AddPrepared(std::move(op));
+}
+
+void App::AddPrepared(PathOperation op) {
   std::sort(op.methods.begin(), op.methods.end());
   op.methods.erase(std::unique(op.methods.begin(), op.methods.end()), op.methods.end());
   auto path_template = routing::PathTemplate::Compile(op.path);

@@ -21,7 +21,8 @@
 //
 // Registration errors (a bad path template, a path parameter the template
 // does not name, a duplicated parameter, a declaration FastAPI or pydantic
-// would refuse (routing::CheckParamSpec), no methods) do not throw: the App
+// would refuse (routing::CheckParamSpec), a dependency CheckDependencies
+// refuses, no methods) do not throw: the App
 // remembers the first one in status(), and a server refuses to start an App
 // whose status is not OK.
 //
@@ -43,6 +44,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "server/app/dependency.h"
 #include "server/app/request_context.h"
 #include "server/http/response.h"
 #include "server/loop/task.h"
@@ -54,12 +56,32 @@ namespace corouter::app {
 using AsyncHandler = std::function<loop::Task<http::Response>(RequestContext&)>;
 using SyncHandler = std::function<http::Response(RequestContext&)>;
 
+/// FastAPI's `responses=`: additional responses for the OpenAPI document,
+/// by status code ("404", "4XX", "default"), each a Response object such as
+/// {"description": "Not found"} (server/app/openapi.h writes them as
+/// get_openapi_path does). Later entries replace earlier ones of the same
+/// code in place, as Python's `{**a, **b}` merges dicts.
+using AdditionalResponses = std::vector<std::pair<std::string, http::Json>>;
+
+/// `{**base, **over}`: base's codes in order with over's values where both
+/// have one, then over's other codes.
+AdditionalResponses MergeResponses(AdditionalResponses base, const AdditionalResponses& over);
+
 /// One registered path operation.
 struct PathOperation {
   std::vector<std::string> methods;  // sorted
   std::string path;                  // the path template as written
   std::string endpoint;              // the function name: "read_item"
   std::vector<routing::ParamSpec> params;
+  /// Its dependencies (server/app/dependency.h), solved before it runs:
+  /// the parameterless ones first (the app's, its routers', the
+  /// decorator's `dependencies=`), then those of its signature, each in
+  /// order. App::Add puts AppOptions::dependencies in front.
+  std::vector<Depends> dependencies{};
+  /// OpenAPI `tags`, in FastAPI's order (a router's before the route's own).
+  std::vector<std::string> tags{};
+  /// OpenAPI additional responses (`responses=`).
+  AdditionalResponses responses{};
   AsyncHandler async_handler;  // set for async path operations
   SyncHandler sync_handler;    // set for sync ones
   /// When positive, the request is cancelled this long after the handler
@@ -84,6 +106,9 @@ struct AppOptions {
   /// FastAPI(openapi_url=...): where the OpenAPI document is served; empty
   /// for none.
   std::string openapi_url = "/openapi.json";
+  /// FastAPI(dependencies=[...]): run before every path operation's own
+  /// dependencies (not the built-in /openapi.json route's).
+  std::vector<Depends> dependencies{};
 };
 
 class App {
@@ -124,11 +149,18 @@ class App {
                  std::forward<Handler>(handler));
   }
 
-  /// Registers a prepared path operation (see the class comment for errors).
+  /// Registers a prepared path operation (see the class comment for errors),
+  /// with AppOptions::dependencies in front of its own, as FastAPI's
+  /// app.add_api_route does.
   void Add(PathOperation op);
 
   /// OK, or the first registration error (INVALID_ARGUMENT naming the route).
   const absl::Status& status() const { return status_; }
+  /// Records a registration error found outside Add (a router's), kept if
+  /// it is the first.
+  void Fail(absl::Status status) {
+    if (status_.ok()) status_ = std::move(status);
+  }
 
   /// The path operations, in registration order (indices match the router's).
   const std::vector<PathOperation>& operations() const { return operations_; }
@@ -136,6 +168,9 @@ class App {
   const AppOptions& options() const { return options_; }
 
  private:
+  // Registers `op` as it is (the built-in routes, and Add after its part).
+  void AddPrepared(PathOperation op);
+
   AppOptions options_;
   std::vector<PathOperation> operations_;
   routing::Router router_;

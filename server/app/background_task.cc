@@ -21,13 +21,14 @@ loop::Task<void> RunBackgroundTasks(BackgroundWork work, loop::TaskContext& cont
       if (is_async) {
         co_await task.async_fn(ctx);
       } else {
-        co_await loop::Offload(task.name, [&task, &ctx] { task.sync_fn(ctx); });
+        auto run = [&task, &ctx] { task.sync_fn(ctx); };
+        co_await loop::Offload(task.name, run);
       }
       trace.Emit(trace::Step::kBackgroundFinished, task.name, " done");
       continue;
     } catch (const loop::CancelledError& e) {
       trace.Emit(trace::Step::kBackgroundFinished, task.name, " cancelled: ", e.what());
-      co_return;
+      break;
     } catch (const std::exception& e) {
       failure = e.what();
     } catch (...) {
@@ -39,7 +40,10 @@ loop::Task<void> RunBackgroundTasks(BackgroundWork work, loop::TaskContext& cont
               << " " << work.request.target << "): " << failure
               << "; the background tasks after it do not run" << std::endl;
     trace.Emit(trace::Step::kBackgroundFinished, task.name, " failed: ", failure);
-    co_return;
+    break;
+  }
+  if (!work.teardowns.empty()) {
+    co_await RunTeardowns(std::move(work.teardowns), work.request, trace, work.app);
   }
 }
 

@@ -12,6 +12,9 @@
 //     changes nothing for the client, who already has the response.
 // Trace: BACKGROUND_STARTED and BACKGROUND_FINISHED around each task, with
 // the task's own steps between (a sleep's AWAIT_*, a sync task's OFFLOAD_*).
+// Then the teardowns of the request's yield dependencies, whatever the tasks
+// did: FastAPI 0.92 closes its AsyncExitStack after the response, and so
+// after its background tasks (server/app/dependency.h).
 //
 // Thread safety: run on the request's event loop thread; `work` is owned by
 // the running coroutine.
@@ -20,6 +23,7 @@
 
 #include <vector>
 
+#include "server/app/dependency_solver.h"
 #include "server/app/request_context.h"
 #include "server/loop/task.h"
 #include "server/loop/task_context.h"
@@ -35,6 +39,9 @@ struct BackgroundWork {
   routing::ParamValues params;
   const App* app = nullptr;
   std::vector<BackgroundTask> tasks;
+  /// The yield dependencies' teardowns, run after the tasks (even when one
+  /// failed or the run was cancelled), last in first out (RunTeardowns).
+  std::vector<PendingTeardown> teardowns{};
 };
 
 /// Runs `work.tasks` as described above, with `context`'s loop, executor

@@ -1,5 +1,6 @@
 #include "server/app/engine.h"
 
+#include <algorithm>
 #include <exception>
 #include <iostream>
 #include <memory>
@@ -12,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "server/app/dependency.h"
+#include "server/app/dependency_solver.h"
 #include "server/app/http_exception.h"
 #include "server/app/request_context.h"
 #include "server/http/request_target.h"
@@ -26,16 +29,6 @@
 namespace corouter::app {
 namespace {
 
-// "read_item(item_id=1, q=\"test\")": the call the trace shows.
-std::string DescribeCall(const PathOperation& op, const routing::ParamValues& values) {
-  return absl::StrCat(op.endpoint, "(",
-                      absl::StrJoin(values, ", ",
-                                    [](std::string* out, const auto& kv) {
-                                      absl::StrAppend(out, kv.first, "=", kv.second.dump());
-                                    }),
-                      ")");
-}
-
 http::Response NotFound() { return http::JsonResponse({{"detail", "Not Found"}}, 404); }
 
 // Starlette's Router answer when only the path matched (starlette/routing.py
@@ -49,8 +42,15 @@ http::Response MethodNotAllowed(const std::vector<std::string>& allowed) {
 // runs: read the body when the operation declares body parameters (a
 // JSONDecodeError is a 422 of its own, other read errors a 400), then
 // solve_dependencies (every error of path, query, header and body: 422).
+//
+// A path operation with dependencies reads the body when any of them
+// declares a body parameter (get_body_field over the flat dependant); its
+// parameters are bound later, as the DependencySolver reaches each
+// dependant.
 struct Prepared {
   routing::ParamValues values;
+  routing::RequestBody body;
+  bool body_embedded = false;  // with dependencies: FlatBodyEmbedded
   std::optional<http::Response> failure;
   std::string failure_detail;  // for the FAILED trace step
 };
@@ -58,8 +58,19 @@ struct Prepared {
 Prepared PrepareChecked(const PathOperation& op, const routing::RouteResult& match,
                         const Request& request) {
   Prepared prepared;
-  routing::RequestBody body;
-  if (routing::HasBodyParameters(op.params)) {
+  routing::RequestBody& body = prepared.body;
+  bool reads_body = false;
+  if (op.dependencies.empty()) {
+    reads_body = routing::HasBodyParameters(op.params);
+  } else {
+    const std::vector<const routing::ParamSpec*> flat =
+        FlatParams(op.params, op.dependencies, /*skip_repeats=*/false);
+    reads_body = std::any_of(flat.begin(), flat.end(), [](const routing::ParamSpec* spec) {
+      return spec->location == routing::ParamLocation::kBody;
+    });
+    prepared.body_embedded = FlatBodyEmbedded(flat);
+  }
+  if (reads_body) {
     routing::BodyReadResult read = routing::ReadRequestBody(request.headers, request.body);
     if (auto* error = std::get_if<routing::ValidationError>(&read)) {
       prepared.failure = routing::ValidationErrorResponse({*error});
@@ -73,6 +84,7 @@ Prepared PrepareChecked(const PathOperation& op, const routing::RouteResult& mat
     }
     body = std::get<routing::RequestBody>(std::move(read));
   }
+  if (!op.dependencies.empty()) return prepared;
   routing::BindResult bound = routing::BindParameters(
       op.params, routing::RequestParts{match.path_params, match.path_template, request.query,
                                        request.headers, body});
@@ -169,36 +181,59 @@ loop::Task<Outcome> Engine::Run(WireRequest wire, loop::TaskContext& context) co
     co_return outcome;
   }
 
-  const std::string call = trace.enabled() ? DescribeCall(op, bound.values) : std::string();
-  RequestContext ctx(request, std::move(bound.values), trace, &app_);
   // The route's timeout cancels the handler at its current await, as a
-  // passed gRPC deadline does.
+  // passed gRPC deadline does. It covers the dependencies too: they are
+  // part of the request's handling.
   std::optional<loop::Deadline> route_deadline;
   if (op.timeout > std::chrono::nanoseconds::zero() && context.loop != nullptr) {
     route_deadline.emplace(
         context, op.timeout,
         absl::StrCat("route timeout ", absl::FormatDuration(absl::FromChrono(op.timeout))));
   }
+  const routing::RequestParts parts{
+      outcome.route->path_params, match.path_template, request.query, request.headers, bound.body,
+      bound.body_embedded};
+  DependencySolver solver(request, parts, trace, &app_);
+  std::optional<RequestContext> ctx;
+  std::vector<BackgroundTask> tasks;
+  bool returned = false;  // the path operation returned normally
+  bool invalid = false;   // a dependant's parameters failed validation: 422
   // What ServerErrorMiddleware answers with its fresh 500 (none of the
   // route's headers): an error escaping the endpoint or its serialisation,
   // or a header field the response cannot start with.
   std::optional<std::string> unhandled;
   try {
-    if (op.is_async()) {
-      trace.Emit(trace::Step::kHandlerStarted, "async def ", call);
-      outcome.response = co_await op.async_handler(ctx);
-    } else {
-      // run_in_threadpool: only the endpoint call runs on the worker thread.
-      outcome.response = co_await loop::Offload(absl::StrCat("def ", op.endpoint), [&] {
-        trace.Emit(trace::Step::kHandlerStarted, "def ", call);
-        return op.sync_handler(ctx);
-      });
+    if (!op.dependencies.empty()) {
+      Solved solved = co_await solver.Solve(op.dependencies, op.params);
+      if (!solved.errors.empty()) {
+        // RequestValidationError, raised after every dependant was solved.
+        trace.Emit(trace::Step::kFailed, "422 request validation: ", solved.errors.size(),
+                   solved.errors.size() == 1 ? " error" : " errors");
+        invalid = true;
+        outcome.response = routing::ValidationErrorResponse(solved.errors);
+      } else {
+        bound.values = std::move(solved.values);
+      }
     }
-    trace.Emit(trace::Step::kHandlerReturned, op.endpoint, " returned ",
-               outcome.response.status_code);
-    if (std::vector<BackgroundTask> tasks = ctx.TakeBackgroundTasks(); !tasks.empty()) {
-      outcome.background = std::make_unique<BackgroundWork>(
-          BackgroundWork{request, ctx.params(), &app_, std::move(tasks)});
+    if (!invalid) {
+      const std::string call =
+          trace.enabled() ? DescribeCall(op.endpoint, bound.values) : std::string();
+      ctx.emplace(request, std::move(bound.values), trace, &app_);
+      if (op.is_async()) {
+        trace.Emit(trace::Step::kHandlerStarted, "async def ", call);
+        outcome.response = co_await op.async_handler(*ctx);
+      } else {
+        // run_in_threadpool: only the endpoint call runs on the worker thread.
+        auto run = [&] {
+          trace.Emit(trace::Step::kHandlerStarted, "def ", call);
+          return op.sync_handler(*ctx);
+        };
+        outcome.response = co_await loop::Offload(absl::StrCat("def ", op.endpoint), run);
+      }
+      trace.Emit(trace::Step::kHandlerReturned, op.endpoint, " returned ",
+                 outcome.response.status_code);
+      tasks = ctx->TakeBackgroundTasks();
+      returned = true;
     }
   } catch (const loop::CancelledError& e) {
     trace.Emit(trace::Step::kCancelled, "cancelled at its await: ", e.what());
@@ -224,10 +259,23 @@ loop::Task<Outcome> Engine::Run(WireRequest wire, loop::TaskContext& context) co
       unhandled = std::string(sendable.message());
     }
   }
+  std::vector<PendingTeardown> teardowns = solver.TakeTeardowns();
+  if (returned && !unhandled.has_value()) {
+    // Background tasks, then the yield dependencies' teardowns, after the
+    // response (Response.__call__ runs the tasks inside FastAPI 0.92's
+    // AsyncExitStackMiddleware).
+    if (!tasks.empty() || !teardowns.empty()) {
+      outcome.background = std::make_unique<BackgroundWork>(
+          BackgroundWork{request, ctx->params(), &app_, std::move(tasks), std::move(teardowns)});
+    }
+  } else if (!teardowns.empty()) {
+    // The error unwinds the exit stack before ExceptionMiddleware (or
+    // ServerErrorMiddleware) answers: the teardowns run first.
+    co_await RunTeardowns(std::move(teardowns), request, trace, &app_);
+  }
   if (unhandled.has_value()) {
     // ServerErrorMiddleware: log the error, answer 500, keep serving; the
     // fresh response carries no background tasks.
-    outcome.background.reset();
     std::cerr << "corouter: unhandled error in " << op.endpoint << " (" << request.method << " "
               << request.target << "): " << *unhandled << std::endl;
     trace.Emit(trace::Step::kFailed, "unhandled error: ", *unhandled);

@@ -11,7 +11,10 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "server/app/dependency.h"
+#include "server/app/http_exception.h"
 #include "server/http/utf8.h"
 #include "server/loop/task.h"
 #include "server/routing/path_template.h"
@@ -302,15 +305,26 @@ void DefineValidationErrors(Definitions* definitions) {
 }
 
 // FastAPI's get_body_field and get_openapi_operation_request_body.
+// With dependencies, over the flat dependant's body parameters (one model
+// field per distinct name).
 std::optional<Json> RequestBody(const PathOperation& op, Definitions* definitions) {
+  const std::vector<const ParamSpec*> flat =
+      FlatParams(op.params, op.dependencies, /*skip_repeats=*/false);
   std::vector<const ParamSpec*> body;
-  for (const ParamSpec& spec : op.params) {
-    if (spec.location == ParamLocation::kBody) body.push_back(&spec);
+  for (const ParamSpec* spec : flat) {
+    if (spec->location != ParamLocation::kBody) continue;
+    auto same = std::find_if(body.begin(), body.end(),
+                             [spec](const ParamSpec* b) { return b->name == spec->name; });
+    if (same != body.end()) {
+      *same = spec;  // BodyModel.__fields__[f.name] = f
+    } else {
+      body.push_back(spec);
+    }
   }
   if (body.empty()) return std::nullopt;
   Json schema;
   bool required = false;
-  if (body.size() == 1 && !body.front()->embed) {
+  if (!FlatBodyEmbedded(flat)) {
     const ParamSpec& spec = *body.front();
     schema = FieldSchema(spec.type, spec.constraints, WireName(spec), spec.required,
                          spec.default_value, definitions);
@@ -336,6 +350,68 @@ std::optional<Json> RequestBody(const PathOperation& op, Definitions* definition
   Json out = {{"content", {{"application/json", {{"schema", OrderSchema(schema)}}}}}};
   if (required) out["required"] = true;
   return out;
+}
+
+// get_openapi_path's `if route.responses:` part: each additional response
+// is merged into the operation's (deep_dict_update), without its `model`,
+// its description the one given, else the one already there, else the
+// status's (a range's name, Python's phrase), else "Additional Response".
+// Through the PathItem model (not `raw`), a Response's own fields come
+// first, in its order.
+void DeepUpdate(Json* target, const Json& update) {
+  for (const auto& [key, value] : update.items()) {
+    if (value.is_object() && target->contains(key) && (*target)[key].is_object()) {
+      DeepUpdate(&(*target)[key], value);
+    } else if (value.is_array() && target->contains(key) && (*target)[key].is_array()) {
+      for (const Json& item : value) (*target)[key].push_back(item);
+    } else {
+      (*target)[key] = value;
+    }
+  }
+}
+
+void AddAdditionalResponses(const AdditionalResponses& additional, bool raw, Json* responses) {
+  static const std::vector<std::pair<std::string, std::string>> kRanges = {
+      {"1XX", "Information"},  {"2XX", "Success"},      {"3XX", "Redirection"},
+      {"4XX", "Client Error"}, {"5XX", "Server Error"}, {"DEFAULT", "Default Response"}};
+  for (const auto& [code, response] : additional) {
+    Json process = response;
+    process.erase("model");
+    std::string key = absl::AsciiStrToUpper(code);
+    std::string status_text;
+    for (const auto& [range, name] : kRanges) {
+      if (key == range) status_text = name;
+    }
+    if (key == "DEFAULT") key = "default";
+    int numeric = 0;
+    if (status_text.empty() && absl::SimpleAtoi(code, &numeric)) {
+      status_text = std::string(ReasonPhrase(numeric));
+    }
+    Json& target = (*responses)[key];
+    if (target.is_null()) target = Json::object();
+    std::string description;
+    if (process.contains("description") && process["description"].is_string() &&
+        !process["description"].get<std::string>().empty()) {
+      description = process["description"];
+    } else if (target.contains("description") && target["description"].is_string() &&
+               !target["description"].get<std::string>().empty()) {
+      description = target["description"];
+    } else {
+      description = status_text.empty() ? "Additional Response" : status_text;
+    }
+    DeepUpdate(&target, process);
+    target["description"] = description;
+    if (!raw) {
+      Json ordered = Json::object();
+      for (const char* field : {"description", "headers", "content", "links"}) {
+        if (target.contains(field)) ordered[field] = target[field];
+      }
+      for (const auto& [k, v] : target.items()) {
+        if (!ordered.contains(k)) ordered[k] = v;
+      }
+      target = std::move(ordered);
+    }
+  }
 }
 
 bool MethodHasBody(const std::string& method) {
@@ -364,13 +440,19 @@ bool IsPathItemMethod(std::string_view method) {
 // `name, in, required, schema`, its schema in pydantic's own order with the
 // limits as written (no Schema model turning `ge=1` into 1.0).
 Json Operation(const PathOperation& op, Definitions* definitions, bool raw) {
-  Json operation = {{"summary", OperationSummary(op)}, {"operationId", OperationId(op)}};
+  Json operation = Json::object();
+  if (!op.tags.empty()) operation["tags"] = op.tags;
+  operation["summary"] = OperationSummary(op);
+  operation["operationId"] = OperationId(op);
   // get_flat_params: path, then query, then header; a later duplicate of
   // (in, name) replaces the value but keeps the place, required ones win.
   std::vector<std::pair<std::pair<std::string, std::string>, Json>> parameters;
+  const std::vector<const ParamSpec*> flat =
+      FlatParams(op.params, op.dependencies, /*skip_repeats=*/true);
   for (ParamLocation location : {ParamLocation::kPath, ParamLocation::kQuery,
                                  ParamLocation::kHeader, ParamLocation::kCookie}) {
-    for (const ParamSpec& spec : op.params) {
+    for (const ParamSpec* flat_spec : flat) {
+      const ParamSpec& spec = *flat_spec;
       if (spec.location != location) continue;
       const std::string_view in = routing::LocationName(location);
       Json schema = FieldSchema(spec.type, spec.constraints, WireName(spec), spec.required,
@@ -409,7 +491,9 @@ Json Operation(const PathOperation& op, Definitions* definitions, bool raw) {
   }
   const std::string status = std::to_string(op.status_code);
   responses[status] = std::move(success);
-  if ((!parameters.empty() || body.has_value()) && status != "422") {
+  AddAdditionalResponses(op.responses, raw, &responses);
+  if ((!parameters.empty() || body.has_value()) && !responses.contains("422") &&
+      !responses.contains("4XX") && !responses.contains("default")) {
     responses["422"] = ValidationErrorResponse();
     DefineValidationErrors(definitions);
   }

@@ -21,6 +21,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "server/app/api_router.h"
+#include "server/app/dependency.h"
 #include "server/app/json_template.h"
 #include "server/app/script.h"
 #include "server/routing/parameters.h"
@@ -226,7 +228,8 @@ class Loader {
   App Load(const YAML::Node& root) {
     if (root.IsNull()) Fail(root, "the file is empty; it needs at least `routes:`");
     const auto entries = Entries(root, "the route file",
-                                 {"title", "version", "openapi_url", "enums", "models", "routes"});
+                                 {"title", "version", "openapi_url", "enums", "models",
+                                  "dependencies", "app_dependencies", "routers", "routes"});
     AppOptions app_options;
     if (const Entry* e = Find(entries, "title")) app_options.title = Text(e->value, "title");
     if (const Entry* e = Find(entries, "version")) app_options.version = Text(e->value, "version");
@@ -242,11 +245,26 @@ class Loader {
     }
     if (const Entry* e = Find(entries, "enums")) LoadEnums(e->value);
     if (const Entry* e = Find(entries, "models")) LoadModels(e->value);
+    if (const Entry* e = Find(entries, "dependencies")) LoadDependencies(e->value);
+    if (const Entry* e = Find(entries, "app_dependencies")) {
+      app_dependencies_ = LoadUses(e->value, /*named=*/false, "app_dependencies");
+    }
+    if (const Entry* e = Find(entries, "routers")) LoadRouters(e->value);
     const Entry* routes = Find(entries, "routes");
     if (routes == nullptr) Fail(root, "the route file has no `routes:`");
     if (!routes->value.IsSequence()) Fail(routes->value, "routes must be a list of routes");
     App app(std::move(app_options));
-    for (const auto& route : routes->value) LoadRoute(route, &app);
+    for (const auto& route : routes->value) {
+      if (IsInclude(route)) {
+        RouterOptions include;
+        const ApiRouter& router = LoadInclude(route, &include);
+        absl::StatusOr<std::vector<PathOperation>> ops = IncludedOperations(router, include);
+        if (!ops.ok()) Fail(route, ops.status().message());
+        for (PathOperation& op : *ops) AddToApp(std::move(op), route, &app);
+      } else {
+        AddToApp(LoadOperation(route, "", /*in_router=*/false), route, &app);
+      }
+    }
     return app;
   }
 
@@ -400,10 +418,280 @@ class Loader {
   }
 
   // ---- routes -----------------------------------------------------------
-  void LoadRoute(const YAML::Node& node, App* app) {
-    const auto entries = Entries(
-        node, "a route",
-        {"name", "path", "method", "methods", "kind", "timeout", "params", "steps", "background"});
+  // ---- dependencies -----------------------------------------------------
+  // `dependencies: {name: {kind, params, depends, steps, returns, teardown}}`:
+  // functions used with Depends, each defined above its first use. Their
+  // parameters' places are settled per route (ResolveForPath), as FastAPI's
+  // get_dependant settles them for each route's path.
+  void LoadDependencies(const YAML::Node& node) {
+    for (const Entry& e : Entries(node, "dependencies", {})) {
+      if (!IsPythonName(e.key)) Fail(e.key_node, Quoted(e.key), " is not a Python name");
+      if (dependencies_.count(e.key) > 0) {
+        Fail(e.key_node, "dependency ", Quoted(e.key), " is defined twice");
+      }
+      const auto entries = Entries(e.value, "a dependency",
+                                   {"kind", "params", "depends", "steps", "returns", "teardown"});
+      auto dependency = std::make_shared<Dependency>();
+      dependency->name = e.key;
+      const bool is_async = IsAsync(entries);
+      std::vector<std::string> names;
+      if (const Entry* params = Find(entries, "params")) {
+        dependency->params = LoadParams(params->value, nullptr, &names);
+      }
+      if (const Entry* depends = Find(entries, "depends")) {
+        dependency->dependencies = LoadUses(depends->value, /*named=*/true, "depends");
+        AddUseNames(depends->value, dependency->dependencies, &names);
+      }
+      auto script = std::make_shared<DependencyScript>();
+      const Place place{is_async ? Place::kAsync : Place::kSync, &names, &dependency->params};
+      if (const Entry* steps = Find(entries, "steps")) {
+        script->steps = LoadSteps(steps->value, place, "a dependency's steps");
+      }
+      if (const Entry* value = Find(entries, "returns")) {
+        script->value = Template(value->value, names);
+      }
+      if (const Entry* teardown = Find(entries, "teardown")) {
+        script->teardown = LoadSteps(teardown->value, place, "a teardown");
+      }
+      SetDependencyScript(std::move(script), is_async, dependency.get());
+      dependencies_.emplace(e.key, std::move(dependency));
+    }
+  }
+
+  // A list of Depends: `name` (a dependency defined above), or
+  // `{dependency: name, name: param, use_cache: false}`; `named` uses are
+  // parameters (named after the dependency unless `name` says otherwise).
+  std::vector<Depends> LoadUses(const YAML::Node& node, bool named, const char* what) {
+    if (!node.IsSequence()) Fail(node, what, " must be a list of dependencies");
+    std::vector<Depends> uses;
+    for (const auto& item : node) {
+      Depends use;
+      std::string dependency;
+      if (item.IsScalar()) {
+        dependency = Text(item, "a dependency");
+      } else {
+        const auto entries =
+            Entries(item, "a dependency use",
+                    named ? std::vector<std::string>{"dependency", "name", "use_cache"}
+                          : std::vector<std::string>{"dependency", "use_cache"});
+        const Entry* e = Find(entries, "dependency");
+        if (e == nullptr) Fail(item, "a dependency use needs its `dependency`");
+        dependency = Text(e->value, "dependency");
+        if (const Entry* n = Find(entries, "name")) {
+          use.name = Text(n->value, "name");
+          if (!IsPythonName(use.name)) Fail(n->value, Quoted(use.name), " is not a Python name");
+        }
+        if (const Entry* c = Find(entries, "use_cache"))
+          use.use_cache = Bool(c->value, "use_cache");
+      }
+      auto it = dependencies_.find(dependency);
+      if (it == dependencies_.end()) {
+        Fail(item, "unknown dependency ", Quoted(dependency),
+             " (a dependency must be defined under `dependencies:` above its first use)");
+      }
+      use.dependency = it->second;
+      if (named && use.name.empty()) use.name = dependency;
+      uses.push_back(std::move(use));
+    }
+    return uses;
+  }
+
+  // The named uses' parameter names join the dependant's `names`.
+  void AddUseNames(const YAML::Node& node, const std::vector<Depends>& uses,
+                   std::vector<std::string>* names) {
+    for (size_t i = 0; i < uses.size(); ++i) {
+      if (std::find(names->begin(), names->end(), uses[i].name) != names->end()) {
+        Fail(node[i], "parameter ", Quoted(uses[i].name), " is declared twice");
+      }
+      names->push_back(uses[i].name);
+    }
+  }
+
+  // ---- routers ----------------------------------------------------------
+  // `routers: {name: {prefix, tags, dependencies, responses, routes}}`:
+  // APIRouter(...), each defined above its first include; its `routes` may
+  // include routers defined above it (`- include: other`).
+  void LoadRouters(const YAML::Node& node) {
+    for (const Entry& e : Entries(node, "routers", {})) {
+      if (routers_.count(e.key) > 0)
+        Fail(e.key_node, "router ", Quoted(e.key), " is defined twice");
+      const auto entries =
+          Entries(e.value, "a router", {"prefix", "tags", "dependencies", "responses", "routes"});
+      RouterOptions options = LoadRouterOptions(entries);
+      const std::string prefix = options.prefix;
+      auto router = std::make_unique<ApiRouter>(std::move(options));
+      if (!router->status().ok()) Fail(e.value, "router ", e.key, ": ", router->status().message());
+      const Entry* routes = Find(entries, "routes");
+      if (routes == nullptr || !routes->value.IsSequence()) {
+        Fail(e.value, "router ", e.key, " needs its `routes`, a list");
+      }
+      for (const auto& route : routes->value) {
+        if (IsInclude(route)) {
+          RouterOptions include;
+          const ApiRouter& inner = LoadInclude(route, &include);
+          router->IncludeRouter(inner, include);
+          if (!router->status().ok()) Fail(route, router->status().message());
+        } else {
+          router->Add(LoadOperation(route, prefix, /*in_router=*/true));
+        }
+      }
+      routers_.emplace(e.key, std::move(router));
+    }
+  }
+
+  RouterOptions LoadRouterOptions(const std::vector<Entry>& entries) {
+    RouterOptions options;
+    if (const Entry* e = Find(entries, "prefix")) options.prefix = Text(e->value, "prefix");
+    if (const Entry* e = Find(entries, "tags")) options.tags = Tags(e->value);
+    if (const Entry* e = Find(entries, "dependencies")) {
+      options.dependencies = LoadUses(e->value, /*named=*/false, "dependencies");
+    }
+    if (const Entry* e = Find(entries, "responses")) options.responses = Responses(e->value);
+    return options;
+  }
+
+  static bool IsInclude(const YAML::Node& node) { return node.IsMap() && node["include"]; }
+
+  // `- include: router` with include_router's `prefix`, `tags`,
+  // `dependencies` and `responses`.
+  const ApiRouter& LoadInclude(const YAML::Node& node, RouterOptions* include) {
+    const auto entries =
+        Entries(node, "an include", {"include", "prefix", "tags", "dependencies", "responses"});
+    const Entry* name = Find(entries, "include");
+    const std::string router = Text(name->value, "include");
+    auto it = routers_.find(router);
+    if (it == routers_.end()) {
+      Fail(name->value, "unknown router ", Quoted(router),
+           " (a router must be defined under `routers:` above its first include)");
+    }
+    *include = LoadRouterOptions(entries);
+    return *it->second;
+  }
+
+  std::vector<std::string> Tags(const YAML::Node& node) {
+    if (!node.IsSequence()) Fail(node, "tags must be a list of names");
+    std::vector<std::string> tags;
+    for (const auto& tag : node) tags.push_back(Text(tag, "a tag"));
+    return tags;
+  }
+
+  // `responses: {404: {description: Not found}, 4XX: {}, default: {}}`.
+  AdditionalResponses Responses(const YAML::Node& node) {
+    AdditionalResponses out;
+    for (const Entry& e : Entries(node, "responses", {})) {
+      const std::string upper = absl::AsciiStrToUpper(e.key);
+      int code = 0;
+      const bool range =
+          upper.size() == 3 && upper[0] >= '1' && upper[0] <= '5' && upper.substr(1) == "XX";
+      if (!range && upper != "DEFAULT" &&
+          !(absl::SimpleAtoi(e.key, &code) && code >= 100 && code <= 599)) {
+        Fail(e.key_node, "a response is keyed by a status (404), a range (4XX) or default, not ",
+             Quoted(e.key));
+      }
+      Json response = Json::object();
+      if (!e.value.IsNull()) {
+        const auto entries = Entries(e.value, "a response", {"description"});
+        if (const Entry* d = Find(entries, "description")) {
+          response["description"] = Text(d->value, "description");
+        }
+      }
+      out.emplace_back(e.key, std::move(response));
+    }
+    return out;
+  }
+
+  // ---- adding to the app --------------------------------------------------
+  // app.add_api_route: the app's dependencies first, then every parameter's
+  // place settled for the route's full path, then App::Add.
+  void AddToApp(PathOperation op, const YAML::Node& node, App* app) {
+    op.dependencies.insert(op.dependencies.begin(), app_dependencies_.begin(),
+                           app_dependencies_.end());
+    absl::StatusOr<routing::PathTemplate> path_template = routing::PathTemplate::Compile(op.path);
+    if (!path_template.ok()) Fail(node, path_template.status().message());
+    ResolveForPath(*path_template, &op);
+    app->Add(std::move(op));
+    if (!app->status().ok()) Fail(node, app->status().message());
+  }
+
+  // get_dependant, run for the route's full path: a parameter the path
+  // names is a path parameter, whatever else it was declared as, the
+  // endpoint's and every dependency's. Unless it was declared `in: path`,
+  // get_param_field then ignores its declaration (`ignore_default`): a fresh
+  // Path() with its type alone, required, without its constraints or alias.
+  // Each dependency gets its own instance for the route, one per
+  // definition, so that the request's cache still finds it by identity.
+  static void ResolveParams(const routing::PathTemplate& path_template,
+                            std::vector<ParamSpec>* params) {
+    for (ParamSpec& spec : *params) {
+      if (spec.location != ParamLocation::kPath && path_template.ConverterOf(spec.name)) {
+        spec.location = ParamLocation::kPath;
+        spec.required = true;
+        spec.default_value = nullptr;
+        spec.constraints = routing::Constraints{};
+        spec.alias.clear();
+        spec.embed = false;
+      }
+    }
+  }
+
+  static void ResolveForPath(const routing::PathTemplate& path_template, PathOperation* op) {
+    ResolveParams(path_template, &op->params);
+    std::map<const Dependency*, std::shared_ptr<const Dependency>> resolved;
+    ResolveUses(path_template, &resolved, &op->dependencies);
+  }
+
+  static void ResolveUses(const routing::PathTemplate& path_template,
+                          std::map<const Dependency*, std::shared_ptr<const Dependency>>* resolved,
+                          std::vector<Depends>* uses) {
+    for (Depends& use : *uses) {
+      auto it = resolved->find(use.dependency.get());
+      if (it == resolved->end()) {
+        auto instance = std::make_shared<Dependency>(*use.dependency);
+        ResolveParams(path_template, &instance->params);
+        ResolveUses(path_template, resolved, &instance->dependencies);
+        it = resolved->emplace(use.dependency.get(), std::move(instance)).first;
+      }
+      use.dependency = it->second;
+    }
+  }
+
+  bool IsAsync(const std::vector<Entry>& entries) {
+    const Entry* kind = Find(entries, "kind");
+    if (kind == nullptr) return true;
+    const std::string text = Text(kind->value, "kind");
+    if (text != "async" && text != "sync") {
+      Fail(kind->value, "kind must be async (async def) or sync (def), not ", Quoted(text));
+    }
+    return text == "async";
+  }
+
+  // `params:` in signature order; with `path_template` (a route's), a
+  // parameter its template names defaults to the path, and one declared
+  // elsewhere is refused.
+  std::vector<ParamSpec> LoadParams(const YAML::Node& node,
+                                    const routing::PathTemplate* path_template,
+                                    std::vector<std::string>* names) {
+    if (!node.IsSequence()) Fail(node, "params must be a list");
+    std::vector<ParamSpec> params;
+    for (const auto& p : node) {
+      ParamSpec spec = LoadParam(p, path_template);
+      if (std::find(names->begin(), names->end(), spec.name) != names->end()) {
+        Fail(p, "parameter ", Quoted(spec.name), " is declared twice");
+      }
+      names->push_back(spec.name);
+      params.push_back(std::move(spec));
+    }
+    return params;
+  }
+
+  // ---- routes -----------------------------------------------------------
+  // A path operation; `prefix` is its router's (APIRouter.add_api_route
+  // declares the route at prefix + path).
+  PathOperation LoadOperation(const YAML::Node& node, const std::string& prefix, bool in_router) {
+    const auto entries =
+        Entries(node, "a route",
+                {"name", "path", "method", "methods", "kind", "timeout", "params", "depends",
+                 "dependencies", "tags", "responses", "steps", "background"});
     const Entry* name = Find(entries, "name");
     const Entry* path = Find(entries, "path");
     if (path == nullptr) Fail(node, "a route needs a `path`");
@@ -411,8 +699,18 @@ class Loader {
     PathOperation op;
     op.endpoint = Text(name->value, "name");
     op.path = Text(path->value, "path");
-    absl::StatusOr<routing::PathTemplate> path_template = routing::PathTemplate::Compile(op.path);
-    if (!path_template.ok()) Fail(path->value, path_template.status().message());
+    // A router's route may have an empty path (`@router.get("")`): only an
+    // include with neither prefix refuses it (IncludedOperations).
+    std::optional<routing::PathTemplate> path_template;
+    if (!(prefix + op.path).empty()) {
+      absl::StatusOr<routing::PathTemplate> compiled =
+          routing::PathTemplate::Compile(prefix + op.path);
+      if (!compiled.ok()) Fail(path->value, compiled.status().message());
+      path_template = *std::move(compiled);
+    }
+    if (!path_template.has_value() && !in_router) {
+      Fail(path->value, "path template \"\" must start with '/'");
+    }
 
     const Entry* method = Find(entries, "method");
     const Entry* methods = Find(entries, "methods");
@@ -430,28 +728,24 @@ class Loader {
       op.methods.push_back("GET");  // @app.api_route's default
     }
 
-    bool is_async = true;
-    if (const Entry* kind = Find(entries, "kind")) {
-      const std::string text = Text(kind->value, "kind");
-      if (text != "async" && text != "sync") {
-        Fail(kind->value, "kind must be async (async def) or sync (def), not ", Quoted(text));
-      }
-      is_async = text == "async";
-    }
+    const bool is_async = IsAsync(entries);
     if (const Entry* timeout = Find(entries, "timeout")) op.timeout = Duration(timeout->value);
 
     std::vector<std::string> names;
     if (const Entry* params = Find(entries, "params")) {
-      if (!params->value.IsSequence()) Fail(params->value, "params must be a list");
-      for (const auto& p : params->value) {
-        ParamSpec spec = LoadParam(p, *path_template);
-        if (std::find(names.begin(), names.end(), spec.name) != names.end()) {
-          Fail(p, "parameter ", Quoted(spec.name), " is declared twice");
-        }
-        names.push_back(spec.name);
-        op.params.push_back(std::move(spec));
-      }
+      op.params = LoadParams(params->value, path_template ? &*path_template : nullptr, &names);
     }
+    // `dependencies=[Depends(...)]` first, then the signature's Depends.
+    if (const Entry* e = Find(entries, "dependencies")) {
+      op.dependencies = LoadUses(e->value, /*named=*/false, "dependencies");
+    }
+    if (const Entry* e = Find(entries, "depends")) {
+      std::vector<Depends> uses = LoadUses(e->value, /*named=*/true, "depends");
+      AddUseNames(e->value, uses, &names);
+      op.dependencies.insert(op.dependencies.end(), uses.begin(), uses.end());
+    }
+    if (const Entry* e = Find(entries, "tags")) op.tags = Tags(e->value);
+    if (const Entry* e = Find(entries, "responses")) op.responses = Responses(e->value);
 
     auto script = std::make_shared<Script>();
     if (const Entry* steps = Find(entries, "steps")) {
@@ -483,8 +777,7 @@ class Loader {
     } else {
       op.sync_handler = MakeSyncHandler(std::move(script));
     }
-    app->Add(std::move(op));
-    if (!app->status().ok()) Fail(node, app->status().message());
+    return op;
   }
 
   // APIRoute upper-cases its methods (fastapi/routing.py).
@@ -498,7 +791,7 @@ class Loader {
     return method;
   }
 
-  ParamSpec LoadParam(const YAML::Node& node, const routing::PathTemplate& path_template) {
+  ParamSpec LoadParam(const YAML::Node& node, const routing::PathTemplate* path_template) {
     const auto entries =
         Entries(node, "a parameter",
                 {"name", "in", "type", "required", "default", "alias", "convert_underscores",
@@ -513,7 +806,8 @@ class Loader {
     }
     if (const Entry* e = Find(entries, "type"))
       spec.type = ParseType(e->value, Text(e->value, "type"));
-    const bool in_path = path_template.ConverterOf(spec.name).has_value();
+    const bool in_path =
+        path_template != nullptr && path_template->ConverterOf(spec.name).has_value();
     const bool is_model =
         spec.type.kind() == ParamType::kModel ||
         (spec.type.kind() == ParamType::kList && spec.type.item().kind() == ParamType::kModel);
@@ -550,7 +844,7 @@ class Loader {
     if (absl::Status status = routing::CheckParamSpec(spec); !status.ok()) {
       Fail(node, status.message());
     }
-    if (spec.location == ParamLocation::kPath && !in_path) {
+    if (spec.location == ParamLocation::kPath && !in_path && path_template != nullptr) {
       Fail(node, "path parameter ", Quoted(spec.name), " does not appear in the path template");
     }
     return spec;
@@ -779,6 +1073,10 @@ class Loader {
 
   const RouteFileOptions options_;
   std::map<std::string, ValueType> types_;  // enums and models, by name
+  // Dependencies as defined (their parameters' places not yet settled).
+  std::map<std::string, std::shared_ptr<const Dependency>> dependencies_;
+  std::vector<Depends> app_dependencies_;
+  std::map<std::string, std::unique_ptr<ApiRouter>> routers_;
 };
 
 }  // namespace

@@ -32,6 +32,23 @@
 //         - respond: {status: 200, headers: {x-id: "{item_id}"},
 //                     body: {item_id: "{item_id}", q: "{q}", item: "{item}"}}
 //
+// Dependencies and routers (the README's route-file reference, docs/
+// route-files.md, has the whole syntax):
+//
+//   dependencies:              # functions used with Depends, defined above
+//     common:                  # their first use; kind, params, steps as a
+//       params: [...]          # route's, `depends` on others, `returns` (a
+//       returns: {q: "{q}"}    # template: the value), `teardown` steps (a
+//       teardown: [...]        # yield dependency)
+//   app_dependencies: [common] # FastAPI(dependencies=[...])
+//   routers:                   # APIRouter(prefix, tags, dependencies,
+//     users: {prefix: /users, routes: [...]}   # responses), routes may
+//   routes:                    # `- include:` routers defined above
+//     - include: users         # app.include_router(users, prefix=..., ...)
+//     - name: r                # a route also takes `depends` (parameters),
+//       depends: [common]      # `dependencies` (run only), `tags` and
+//       ...                    # `responses`
+//
 // Parameters: `name` (required); `in`: path, query, header or body
 // (default: path when the path template names it, body for a model type,
 // else query); `type` (default str); `default` (makes it optional) or

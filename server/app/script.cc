@@ -140,6 +140,41 @@ void BusyCompute(std::chrono::nanoseconds duration) {
   } while (std::chrono::steady_clock::now() < until);
 }
 
+namespace {
+
+loop::Task<http::Json> RunDependencyAsync(std::shared_ptr<const DependencyScript> script,
+                                          RequestContext& ctx) {
+  co_await RunStepsAsync(script->steps, ctx);
+  co_return script->value.Render(ctx.params());
+}
+
+}  // namespace
+
+void SetDependencyScript(std::shared_ptr<const DependencyScript> script, bool is_async,
+                         Dependency* dependency) {
+  const bool yields = script->teardown.has_value();
+  if (is_async) {
+    dependency->async_handler = [script](RequestContext& ctx) {
+      return RunDependencyAsync(script, ctx);
+    };
+    if (yields) {
+      dependency->async_teardown = [script](RequestContext& ctx) {
+        return RunStepsAsync(*script->teardown, ctx);
+      };
+    }
+  } else {
+    dependency->sync_handler = [script](RequestContext& ctx) {
+      RunSteps(script->steps, ctx, Announce::kYes);
+      return script->value.Render(ctx.params());
+    };
+    if (yields) {
+      dependency->sync_teardown = [script](RequestContext& ctx) {
+        RunSteps(*script->teardown, ctx, Announce::kYes);
+      };
+    }
+  }
+}
+
 AsyncHandler MakeAsyncHandler(std::shared_ptr<const Script> script) {
   return [script = std::move(script)](RequestContext& ctx) { return RunAsync(script, ctx); };
 }

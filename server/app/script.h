@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "server/app/app.h"
+#include "server/app/dependency.h"
 #include "server/app/json_template.h"
 
 namespace corouter::app {
@@ -129,6 +130,21 @@ struct Script {
   std::optional<RespondStep> respond;
   std::vector<ScriptBackgroundTask> background;
 };
+
+/// A dependency's body (server/app/dependency.h): its steps, the value it
+/// returns (or yields), and for a yield dependency the steps after the
+/// `yield` (its `finally:`).
+struct DependencyScript {
+  ScriptSteps steps;
+  JsonTemplate value;
+  std::optional<ScriptSteps> teardown;
+};
+
+/// Sets `dependency`'s handler (and teardown, for a yield dependency) to run
+/// `script` as an `async def` or a `def`. A sync script must hold no sleep,
+/// offload or gather step.
+void SetDependencyScript(std::shared_ptr<const DependencyScript> script, bool is_async,
+                         Dependency* dependency);
 
 /// A handler running `script` as an `async def`.
 AsyncHandler MakeAsyncHandler(std::shared_ptr<const Script> script);

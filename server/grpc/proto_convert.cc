@@ -25,6 +25,8 @@ static_assert(static_cast<int>(trace::Step::kCancelled) == v1::STEP_CANCELLED);
 static_assert(static_cast<int>(trace::Step::kBackgroundStarted) == v1::STEP_BACKGROUND_STARTED);
 static_assert(static_cast<int>(trace::Step::kBackgroundFinished) == v1::STEP_BACKGROUND_FINISHED);
 static_assert(static_cast<int>(trace::Step::kNeverAwaited) == v1::STEP_NEVER_AWAITED);
+static_assert(static_cast<int>(trace::Step::kDependencyStarted) == v1::STEP_DEPENDENCY_STARTED);
+static_assert(static_cast<int>(trace::Step::kDependencyFinished) == v1::STEP_DEPENDENCY_FINISHED);
 
 app::WireRequest FromProto(const v1::HttpRequest& request) {
   app::WireRequest out;

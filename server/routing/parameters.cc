@@ -140,14 +140,16 @@ bool BindParam(const ParamSpec& spec, const RequestParts& request, Json* slot,
 
 // request_body_to_args for every body parameter.
 void BindBody(const std::vector<ParamSpec>& specs, const RequestBody& body,
-              std::vector<std::optional<Json>>* slots, std::vector<ValidationError>* errors) {
+              std::optional<bool> embedded, std::vector<std::optional<Json>>* slots,
+              std::vector<ValidationError>* errors) {
   std::vector<size_t> indices;
   for (size_t i = 0; i < specs.size(); ++i) {
     if (specs[i].location == ParamLocation::kBody) indices.push_back(i);
   }
   if (indices.empty()) return;
   // `field_alias_omitted = len(required_params) == 1 and not embed`.
-  const bool whole_body = indices.size() == 1 && !specs[indices[0]].embed;
+  const bool whole_body =
+      embedded.has_value() ? !*embedded : indices.size() == 1 && !specs[indices[0]].embed;
   // A JSON `null` body is Python's None, as no body at all: every parameter
   // is missing (`if received_body is not None: ...`), not an AttributeError.
   const bool absent = body.kind == RequestBody::Kind::kAbsent ||
@@ -335,7 +337,7 @@ BindResult BindParameters(const std::vector<ParamSpec>& specs, const RequestPart
       if (BindParam(specs[i], request, &value, &result.errors)) slots[i] = std::move(value);
     }
   }
-  BindBody(specs, request.body, &slots, &result.errors);
+  BindBody(specs, request.body, request.body_embedded, &slots, &result.errors);
   if (!result.errors.empty()) return result;
   result.values.reserve(specs.size());
   for (size_t i = 0; i < specs.size(); ++i) result.values.emplace_back(specs[i].name, *slots[i]);

@@ -138,6 +138,11 @@ struct RequestParts {
   const http::QueryParams& query;
   const http::Headers& headers;
   const RequestBody& body;
+  /// Whether the body holds the body parameters by name (embedded) or is
+  /// the single one's value. Unset: decided from `specs` alone (more than
+  /// one, or one with `embed`). A path operation with dependencies decides
+  /// it over all of them (app::FlatBodyEmbedded, FastAPI's get_body_field).
+  std::optional<bool> body_embedded = std::nullopt;
 };
 
 /// Binds `specs` from the request.

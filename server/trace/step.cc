@@ -36,6 +36,10 @@ std::string_view StepName(Step step) {
       return "BACKGROUND_FINISHED";
     case Step::kNeverAwaited:
       return "NEVER_AWAITED";
+    case Step::kDependencyStarted:
+      return "DEPENDENCY_STARTED";
+    case Step::kDependencyFinished:
+      return "DEPENDENCY_FINISHED";
   }
   return "UNSPECIFIED";
 }

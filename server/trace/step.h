@@ -29,6 +29,8 @@ enum class Step : int {
   kBackgroundStarted = 14,   // a background task started, after RESPONSE_SENT
   kBackgroundFinished = 15,  // a background task finished (or failed: detail)
   kNeverAwaited = 16,        // an awaitable created and dropped (missing await)
+  kDependencyStarted = 17,   // a dependency (Depends) started, or its teardown
+  kDependencyFinished = 18,  // a dependency returned or yielded, or its teardown ended
 };
 
 /// "RECEIVED", "ROUTE_MATCHED"... (the wire name without its STEP_ prefix).

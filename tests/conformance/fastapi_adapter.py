@@ -23,6 +23,18 @@ corouter and to the real FastAPI 0.92 and compare the answers:
                     body}             response.headers[k] = v; return body
            {sleep: d, await: false}   asyncio.sleep(d)  # missing await: never runs
     background: [{name, kind, steps}] background_tasks.add_task(name) for each
+    depends: [d, {dependency, name,   def f(d=Depends(d), name=Depends(dep, use_cache=..))
+              use_cache}]
+    dependencies: [d]                 add_api_route(..., dependencies=[Depends(d)])
+    tags, responses                   add_api_route(..., tags=..., responses=...)
+  dependencies: {d: {kind, params,    async def d(params..., sub=Depends(...)): steps;
+                 depends, steps,        return returns  (with teardown:
+                 returns, teardown}}    try: yield returns / finally: teardown steps)
+  app_dependencies: [d]               FastAPI(dependencies=[Depends(d)])
+  routers: {r: {prefix, tags,         r = APIRouter(prefix=..., tags=..., dependencies=..,
+                dependencies,           responses=...); its routes on r, and
+                responses, routes}}     `- include: other` as r.include_router(other, ...)
+  routes: [- include: r, prefix...]   app.include_router(r, prefix=..., tags=..., ...)
 
 Scalars are read with YAML 1.2's core schema, as corouter's loader reads them
 (PyYAML's default is YAML 1.1, where `yes` is True and `010` is 8).
@@ -43,8 +55,8 @@ import uuid
 from typing import List, Optional
 
 import yaml
-from fastapi import (BackgroundTasks, Body, Cookie, FastAPI, Header, HTTPException, Path, Query,
-                     Response)
+from fastapi import (APIRouter, BackgroundTasks, Body, Cookie, Depends, FastAPI, Header,
+                     HTTPException, Path, Query, Response)
 from fastapi.encoders import jsonable_encoder
 from pydantic import Field, create_model
 
@@ -277,10 +289,21 @@ async def run_async(steps, values, scale):
 
 
 # ---- routes --------------------------------------------------------------------
-def _parameter(spec, table, path_names):
+def _parameter(spec, table, path_names, dependency=False):
     annotation = table.parse(spec.get("type", "str"))
     name = spec["name"]
     location = spec.get("in")
+    if dependency and location is None and table.is_model(annotation) and \
+            not any(k in spec for k in ("alias", "embed", "min_length", "max_length", "regex",
+                                        "gt", "ge", "lt", "le")):
+        # `user: User` in a dependency: a body parameter whose FieldInfo
+        # FastAPI makes anew for each route. (An explicit Body() shared by
+        # every route using the dependency is mutated by get_body_field:
+        # docs/differences.md.)
+        default = _default(spec)
+        return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
+                                 default=inspect.Parameter.empty if default is ... else default,
+                                 annotation=annotation)
     if location is None:
         if name in path_names:
             location = "path"
@@ -310,14 +333,90 @@ _RESPONSE = "corouter_response_"
 _BACKGROUND = "corouter_background_"
 
 
-def _endpoint(route, table, scale):
+def _depends(use, functions, named):
+    """(parameter name or None, Depends(...)) for a `depends`/`dependencies` entry."""
+    if not isinstance(use, dict):
+        use = {"dependency": use}
+    name = use.get("name", use["dependency"]) if named else None
+    return name, Depends(functions[use["dependency"]], use_cache=use.get("use_cache", True))
+
+
+def _depends_parameters(uses, functions):
+    return [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+            for name, default in (_depends(u, functions, True) for u in uses or [])]
+
+
+def _dependency(name, spec, table, functions, scale):
+    """The function a `dependencies:` entry describes: a coroutine or plain
+    function, or a generator with a `finally:` when it has a teardown."""
+    parameters = [_parameter(p, table, [], dependency=True) for p in spec.get("params") or []]
+    parameters += _depends_parameters(spec.get("depends"), functions)
+    steps = spec.get("steps") or []
+    teardown = spec.get("teardown")
+    returns = spec.get("returns")
+    if spec.get("kind", "async") == "async":
+        if teardown is None:
+            async def fn(**kwargs):
+                await run_async(steps, kwargs, scale)
+                return render(returns, kwargs)
+        else:
+            async def fn(**kwargs):
+                await run_async(steps, kwargs, scale)
+                try:
+                    yield render(returns, kwargs)
+                finally:
+                    await run_async(teardown, kwargs, scale)
+    else:
+        if teardown is None:
+            def fn(**kwargs):
+                for step in steps:
+                    run_plain(step, kwargs, scale)
+                return render(returns, kwargs)
+        else:
+            def fn(**kwargs):
+                for step in steps:
+                    run_plain(step, kwargs, scale)
+                try:
+                    yield render(returns, kwargs)
+                finally:
+                    for step in teardown:
+                        run_plain(step, kwargs, scale)
+    fn.__signature__ = inspect.Signature(parameters)
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+def _route_options(spec, functions):
+    """APIRouter's and include_router's prefix, tags, dependencies, responses."""
+    out = {}
+    if "prefix" in spec:
+        out["prefix"] = spec["prefix"]
+    if "tags" in spec:
+        out["tags"] = list(spec["tags"])
+    if "dependencies" in spec:
+        out["dependencies"] = [_depends(u, functions, False)[1] for u in spec["dependencies"]]
+    if "responses" in spec:
+        out["responses"] = {k: dict(v or {}) for k, v in spec["responses"].items()}
+    return out
+
+
+def _add_route(target, route, table, functions, scale, prefix=""):
+    endpoint, status = _endpoint(route, table, functions, scale, prefix)
+    methods = route.get("methods") or [route.get("method", "GET")]
+    target.add_api_route(route["path"], endpoint, methods=methods, name=route["name"],
+                         status_code=status, **{k: v for k, v in _route_options(
+                             route, functions).items() if k != "prefix"})
+
+
+def _endpoint(route, table, functions, scale, prefix=""):
     steps = list(route.get("steps") or [])
     respond = None
     if steps and "respond" in steps[-1]:
         respond = steps.pop()["respond"] or {}
     path_names = re.findall(r"\{([a-zA-Z_][a-zA-Z0-9_]*)(?::[a-zA-Z_][a-zA-Z0-9_]*)?\}",
-                            route["path"])
+                            prefix + route["path"])
     parameters = [_parameter(p, table, path_names) for p in route.get("params") or []]
+    parameters += _depends_parameters(route.get("depends"), functions)
     parameters.append(inspect.Parameter(_RESPONSE, inspect.Parameter.KEYWORD_ONLY,
                                         annotation=Response))
     background = route.get("background") or []
@@ -368,12 +467,68 @@ def build_app(path, time_scale=1.0):
     """The FastAPI app the route file at `path` describes."""
     spec = load_route_file(path)
     openapi_url = spec.get("openapi_url", "/openapi.json")
-    app = FastAPI(title=spec.get("title", "FastAPI"), version=spec.get("version", "0.1.0"),
-                  openapi_url=openapi_url, docs_url=None, redoc_url=None)
     table = TypeTable(spec)
+    functions = {}
+    for name, dependency in (spec.get("dependencies") or {}).items():
+        functions[name] = _dependency(name, dependency, table, functions, time_scale)
+    app = FastAPI(title=spec.get("title", "FastAPI"), version=spec.get("version", "0.1.0"),
+                  openapi_url=openapi_url, docs_url=None, redoc_url=None,
+                  dependencies=[_depends(u, functions, False)[1]
+                                for u in spec.get("app_dependencies") or []])
+    routers = {}
+    for name, router_spec in (spec.get("routers") or {}).items():
+        router = APIRouter(**_route_options(router_spec, functions))
+        for route in router_spec.get("routes") or []:
+            if "include" in route:
+                router.include_router(routers[route["include"]], **_route_options(route, functions))
+            else:
+                _add_route(router, route, table, functions, time_scale,
+                           router_spec.get("prefix", ""))
+        routers[name] = router
     for route in spec.get("routes") or []:
-        endpoint, status = _endpoint(route, table, time_scale)
-        methods = route.get("methods") or [route.get("method", "GET")]
-        app.add_api_route(route["path"], endpoint, methods=methods, name=route["name"],
-                          status_code=status)
+        if "include" in route:
+            app.include_router(routers[route["include"]], **_route_options(route, functions))
+        else:
+            _add_route(app, route, table, functions, time_scale)
     return app
+
+
+def flat_routes(spec):
+    """The app's path operations as the route file's routes, with full paths
+    and their dependencies' parameters among theirs: what the random requests
+    of run_conformance.py are drawn from."""
+    definitions = spec.get("dependencies") or {}
+
+    def dependency_params(uses):
+        out = []
+        for use in uses or []:
+            name = use["dependency"] if isinstance(use, dict) else use
+            d = definitions[name]
+            out += [dict(p) for p in d.get("params") or []]
+            out += dependency_params(d.get("depends"))
+        return out
+
+    def expand(routes, prefix, uses):
+        out = []
+        for route in routes or []:
+            if "include" in route:
+                inner = (spec.get("routers") or {})[route["include"]]
+                out += expand(inner.get("routes"), prefix + route.get("prefix", "") +
+                              inner.get("prefix", ""),
+                              uses + list(route.get("dependencies") or []) +
+                              list(inner.get("dependencies") or []))
+                continue
+            r = dict(route)
+            r["path"] = prefix + route["path"]
+            params = [dict(p) for p in route.get("params") or []]
+            seen = {p["name"] for p in params}
+            for p in dependency_params(uses + list(route.get("dependencies") or []) +
+                                       list(route.get("depends") or [])):
+                if p["name"] not in seen:
+                    seen.add(p["name"])
+                    params.append(p)
+            r["params"] = params
+            out.append(r)
+        return out
+
+    return expand(spec.get("routes"), "", list(spec.get("app_dependencies") or []))

@@ -471,6 +471,56 @@ FIDELITY_CASES = [
     case("PURGE on it", "/both?n=11", "PURGE"),
 ]
 
+# Dependencies and routers (apps/dependencies.yaml).
+K = [("x-key", "key-1")]
+DEPENDENCY_CASES = [
+    case("dependency: defaults", "/items/"),
+    case("dependency: its queries", "/items/?q=a&skip=2&limit=5"),
+    case("dependency: its 422s", "/items/?skip=-1&limit=500"),
+    case("dependency named after itself, and the route's own", "/userlist/?skip=3&active=no"),
+    case("dependency 422 before the route's", "/userlist/?skip=x&active=maybe"),
+    case("sync dependency raises: the response", "/protected", headers=[("x-token", "t")]),
+    case("sync dependency header missing: 422", "/protected"),
+    case("parameterless dependency and the route's 422 together", "/keyed?n=x",
+         headers=[("x-key", "k")]),
+    case("parameterless dependency passes", "/keyed?n=2", headers=K),
+    case("sub-dependency", "/me?user=ann", headers=K),
+    case("sub-dependency 422: the dependant is not called", "/me?user=ann"),
+    case("cached twice, then use_cache false", "/twice", headers=K),
+    case("cached dependency missing its header: every use reports it", "/twice"),
+    case("yield dependencies", "/db"),
+    case("yield dependency, then a raise", "/db-raise"),
+    case("sync route with a dependency", "/gated?deny=true&n=3"),
+    case("sync route, dependency 422", "/gated?deny=perhaps&n=x"),
+    case("body in a dependency and the route: embedded", "/items/", "POST", J,
+         b'{"item": {"name": "x", "price": 1}, "user": {"username": "ann"}}'),
+    case("body in a dependency and the route: unembedded sent", "/items/", "POST", J,
+         b'{"name": "x", "price": 1}'),
+    case("body in a dependency and the route: invalid", "/items/", "POST", J,
+         b'{"item": {"name": "x", "price": -1}, "user": {"username": "a"}}'),
+    case("body only in a dependency: the whole body", "/user-only", "POST", J,
+         b'{"username": "ann"}'),
+    case("body only in a dependency: invalid", "/user-only", "POST", J, b'{"username": 5}'),
+    case("body only in a dependency: missing", "/user-only", "POST"),
+    case("cookie in a dependency", "/session", headers=[("cookie", "session=abc")]),
+    case("cookie in a dependency, default", "/session"),
+    case("app dependency header", "/items/", headers=[("x-request-id", "r-1")]),
+    case("additional responses route", "/responses/5"),
+    case("router: prefix and empty path", "/users", headers=K),
+    case("router: prefix and empty path, slash", "/users/", headers=K),
+    case("router: its dependency's 422", "/users/7"),
+    case("router: path parameter", "/users/7", headers=K),
+    case("router: path parameter invalid", "/users/x", headers=K),
+    case("nested router", "/v1/admin/", headers=K),
+    case("nested router twice", "/v1/admin/people/users/3", headers=K),
+    case("nested router, include dependency 422", "/v1/admin/people/users/3?deny=x",
+         headers=K),
+    case("nested router, no key", "/v1/admin/people/users?skip=-5"),
+    case("router without prefix: dependency path parameter", "/items/4"),
+    case("router without prefix: dependency path parameter invalid", "/items/0"),
+    case("router route, wrong method", "/users/3", "DELETE", headers=K),
+]
+
 # Requests for the known differences, so that each docs/differences.md entry is exercised.
 KNOWN_CASES = {
     "routing.yaml": [
@@ -611,7 +661,7 @@ def random_body(rng, spec, route):
 
 
 def generated_cases(rng, spec, count, label):
-    routes = spec.get("routes") or []
+    routes = fastapi_adapter.flat_routes(spec)
     out = []
     for i in range(count):
         route = rng.choice(routes)
@@ -717,6 +767,7 @@ def run(args, workdir):
         suites.append((os.path.join(apps, name), cases + KNOWN_CASES.get(name, [])))
     suites.append((os.path.join(apps, "fidelity.yaml"),
                    list(FIDELITY_CASES) + KNOWN_CASES.get("fidelity.yaml", [])))
+    suites.append((os.path.join(apps, "dependencies.yaml"), list(DEPENDENCY_CASES)))
     suites.append((generated, []))
 
     passed = failed = known = validated = 0
