@@ -1,25 +1,17 @@
 #include "client/request_spec.h"
 
-#include <algorithm>
+#include <string_view>
 
 #include "absl/status/status.h"
-#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "server/http/request_headers.h"
+#include "server/http/request_target.h"
 
 namespace corouter::client {
 namespace {
-
-// tchar (RFC 9110 5.6.2).
-bool IsTokenChar(char c) {
-  return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
-         absl::string_view("!#$%&'*+-.^_`|~").find(c) != absl::string_view::npos;
-}
-
-bool IsToken(absl::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), IsTokenChar);
-}
 
 absl::string_view TrimSpacesAndTabs(absl::string_view text) {
   const auto is_blank = [](char c) { return c == ' ' || c == '\t'; };
@@ -48,13 +40,22 @@ absl::StatusOr<corouter::v1::HttpHeader> ParseHeader(absl::string_view argument)
         absl::StrCat("header '", argument, "' is not of the form 'name: value'"));
   }
   const absl::string_view name = argument.substr(0, colon);
-  if (!IsToken(name)) {
+  if (!http::IsHttpToken(std::string_view(name.data(), name.size()))) {
     return absl::InvalidArgumentError(
         absl::StrCat("header '", argument, "' has an invalid name '", name, "'"));
   }
+  const absl::string_view value = TrimSpacesAndTabs(argument.substr(colon + 1));
+  // What the server would refuse (INVALID_ARGUMENT): refused here before any
+  // request is sent. The message may hold a CR or LF: escaped.
+  if (absl::Status status =
+          http::CheckRequestFieldValue(std::string_view(value.data(), value.size()));
+      !status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("header '", absl::CHexEscape(argument), "': ", status.message()));
+  }
   corouter::v1::HttpHeader header;
   header.set_name(std::string(name));
-  header.set_value(std::string(TrimSpacesAndTabs(argument.substr(colon + 1))));
+  header.set_value(std::string(value));
   return header;
 }
 
@@ -78,7 +79,7 @@ absl::StatusOr<std::vector<RequestSpec>> BuildRequests(const std::vector<std::st
   std::vector<RequestSpec> specs;
   for (std::size_t i = 0; i + 1 < arguments.size(); i += 2) {
     const std::string& method = arguments[i];
-    if (!IsToken(method)) {
+    if (!http::IsHttpToken(method)) {
       return absl::InvalidArgumentError(
           absl::StrCat("'", method, "' is not an HTTP method (", "expected METHOD TARGET pairs)"));
     }

@@ -32,9 +32,12 @@ std::string RequestLabel(std::size_t index);
 
 // Parses a -H argument "name: value" (curl style). The name is the text before
 // the first ':' and must be a non-empty HTTP token (RFC 9110 5.6.2); the value
-// is the rest with surrounding spaces and tabs removed, and may be empty.
-// Errors: InvalidArgument naming the argument when there is no ':' or the
-// name is not a token.
+// is the rest with surrounding spaces and tabs removed, and may be empty, but
+// must be one the server accepts (http::CheckRequestFieldValue: no CR, LF,
+// NUL, VT or FF).
+// Errors: InvalidArgument naming the argument (C-escaped when the value is
+// the problem) when there is no ':', the name is not a token, or the value
+// is refused.
 absl::StatusOr<corouter::v1::HttpHeader> ParseHeader(absl::string_view argument);
 
 // Builds the requests from positional `arguments` read as METHOD TARGET

@@ -17,6 +17,7 @@
 #include "server/app/dependency_solver.h"
 #include "server/app/http_exception.h"
 #include "server/app/request_context.h"
+#include "server/http/request_headers.h"
 #include "server/http/request_target.h"
 #include "server/http/sendable_headers.h"
 #include "server/loop/deadline.h"
@@ -129,6 +130,10 @@ absl::Status Engine::Validate(const WireRequest& request) {
     // "target: must start with '/'" -> "request.target: ...": name the field.
     return absl::InvalidArgumentError(absl::StrCat("request.", target.status().message()));
   }
+  // "headers[2].name ..." -> "request.headers[2].name ...".
+  if (absl::Status headers = http::CheckRequestHeaders(request.headers); !headers.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("request.", headers.message()));
+  }
   return absl::OkStatus();
 }
 
@@ -146,6 +151,17 @@ loop::Task<Outcome> Engine::Run(WireRequest wire, loop::TaskContext& context) co
     outcome.response =
         http::JsonResponse({{"detail", std::string(target.status().message())}}, 400);
     co_return outcome;
+  }
+  // An HTTP server hands the app each field value without the optional
+  // whitespace around it (RFC 9110 5.5; h11's `OWS field-value OWS`, so
+  // uvicorn's): a `Header()` parameter sent " abc " reads "abc".
+  for (http::Header& header : wire.headers) {
+    const size_t first = header.value.find_first_not_of(" \t");
+    if (first == std::string::npos) {
+      header.value.clear();
+    } else if (first > 0 || header.value.back() == ' ' || header.value.back() == '\t') {
+      header.value = header.value.substr(first, header.value.find_last_not_of(" \t") - first + 1);
+    }
   }
   Request request{std::move(wire.method),  std::move(wire.target),
                   std::move(target->path), http::QueryParams::Parse(target->query),

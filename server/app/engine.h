@@ -95,8 +95,12 @@ class Engine {
       : app_(app), options_(std::move(options)) {}
 
   /// Checks that `request` is an HTTP request at all: the method is an RFC
-  /// 9110 token and the target is origin-form. Errors: INVALID_ARGUMENT with
-  /// a message naming the field (`request.method`, `request.target`).
+  /// 9110 token, the target is origin-form, and the header fields are ones
+  /// an HTTP server would have received (token names; no CR, LF or NUL in a
+  /// value; within http::kMaxRequestHeaderFields and
+  /// http::kMaxRequestHeaderBytes: http::CheckRequestHeaders). Errors:
+  /// INVALID_ARGUMENT with a message naming the field (`request.method`,
+  /// `request.target`, `request.headers[2].name`, `request.headers`).
   static absl::Status Validate(const WireRequest& request);
 
   /// Runs a request that passed Validate. `context` (loop, executor, trace)

@@ -3,10 +3,12 @@
 // what is not an HTTP request at all is INVALID_ARGUMENT, and the server
 // keeps serving everyone else.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/http/request_headers.h"
 #include "tests/integration/seed_server.h"
 
 namespace corouter::testing {
@@ -139,6 +141,79 @@ TEST(HttpOutcomes, RequestsThatAreNotHttpAreInvalidArgumentAndTheServerGoesOn) {
   auto ok = server.Execute("GET", "/hello", &status);
   EXPECT_TRUE(status.ok());
   EXPECT_EQ(ok.response().body(), R"({"message":"Hello"})");
+}
+
+// rpc Execute of GET /hello with `headers`; the gRPC status through `status`.
+v1::ExecuteResponse ExecuteWithHeaders(
+    TestServer& server, const std::vector<std::pair<std::string, std::string>>& headers,
+    grpc::Status* status) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+  v1::ExecuteRequest request;
+  request.mutable_request()->set_method("GET");
+  request.mutable_request()->set_target("/hello");
+  for (const auto& [name, value] : headers) {
+    auto* header = request.mutable_request()->add_headers();
+    header->set_name(name);
+    header->set_value(value);
+  }
+  v1::ExecuteResponse response;
+  *status = server.stub().Execute(&ctx, request, &response);
+  return response;
+}
+
+TEST(HttpOutcomes, HeaderFieldsHttpForbidsAreInvalidArgumentAndTheServerGoesOn) {
+  SeedServer server(0.01);
+  grpc::Status status;
+  // A name that is not a token (RFC 9110 5.1), named by its index.
+  ExecuteWithHeaders(server, {{"host", "seed.test"}, {"x:y", "1"}}, &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "request.headers[1].name \"x:y\" is not an HTTP field name token (RFC 9110 5.1)");
+  ExecuteWithHeaders(server, {{"", "1"}}, &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("request.headers[0].name \"\""));
+
+  // CR LF in a value (RFC 9110 5.5): no header injection.
+  ExecuteWithHeaders(server, {{"x-a", "1\r\nset-cookie: evil=1"}}, &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "request.headers[0].value has CR (0x0D) at byte 1; a field value must not contain CR, "
+            "LF or NUL (RFC 9110 5.5)");
+  ExecuteWithHeaders(server, {{"x-a", std::string("a\0b", 3)}}, &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("request.headers[0].value has NUL"));
+
+  // The stated limits.
+  ExecuteWithHeaders(server,
+                     std::vector<std::pair<std::string, std::string>>(
+                         http::kMaxRequestHeaderFields + 1, {"x-n", "1"}),
+                     &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("request.headers has 101 fields"));
+  ExecuteWithHeaders(server, {{"x-big", std::string(http::kMaxRequestHeaderBytes, 'v')}}, &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("request.headers take"));
+
+  // The traced RPC refuses the same way, before any event.
+  std::vector<v1::TraceEvent> events = server.Traced("GET", "/hello", &status, {{"x y", "1"}});
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("request.headers[0].name \"x y\""));
+  EXPECT_TRUE(events.empty());
+  events = server.Traced("GET", "/hello", &status, {{"x-a", "1\nx-b: 2"}});
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("request.headers[0].value has LF (0x0A)"));
+  EXPECT_TRUE(events.empty());
+
+  // And the next valid request, headers and all, is served.
+  auto ok = ExecuteWithHeaders(server, {{"host", "seed.test"}, {"x-ok", " caf\xc3\xa9\tand \x01 "}},
+                               &status);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(ok.response().status_code(), 200);
+  EXPECT_EQ(ok.response().body(), R"({"message":"Hello"})");
+  events = server.Traced("GET", "/hello", &status, {{"x-ok", "1"}});
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_FALSE(events.empty());
 }
 
 TEST(HttpOutcomes, RequestIdIsKeptWhenGivenAndAssignedUniquelyOtherwise) {

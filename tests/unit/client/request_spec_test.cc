@@ -47,6 +47,17 @@ TEST(ParseHeaderTest, RejectsANameThatIsNotAToken) {
   EXPECT_FALSE(ParseHeader("bad name: value").ok());
 }
 
+TEST(ParseHeaderTest, RejectsAValueTheServerWouldRefuseBeforeSendingIt) {
+  absl::StatusOr<corouter::v1::HttpHeader> crlf = ParseHeader("x-a: 1\r\nx-b: 2");
+  EXPECT_EQ(crlf.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(crlf.status().message(),
+            "header 'x-a: 1\\r\\nx-b: 2': value has CR (0x0D) at byte 1; a field value must "
+            "not contain CR, LF or NUL (RFC 9110 5.5)");
+  EXPECT_THAT(ParseHeader("x-a: a\vb").status().message(), HasSubstr("value has VT (0x0B)"));
+  // Any other byte is an octet the server takes as it is.
+  EXPECT_TRUE(ParseHeader("x-name: caf\xc3\xa9 \xe2\x82\xac\x01").ok());
+}
+
 TEST(BuildRequestsTest, PairsArgumentsIntoLabelledRequestsInOrder) {
   absl::StatusOr<std::vector<RequestSpec>> specs =
       BuildRequests({"GET", "/slow_task/1?q=test", "GET", "/fast_task/"}, {}, "");
