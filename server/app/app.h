@@ -38,6 +38,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -46,6 +47,7 @@
 #include "absl/status/status.h"
 #include "server/app/dependency.h"
 #include "server/app/request_context.h"
+#include "server/app/response_model.h"
 #include "server/http/response.h"
 #include "server/loop/task.h"
 #include "server/routing/parameters.h"
@@ -82,6 +84,10 @@ struct PathOperation {
   std::vector<std::string> tags{};
   /// OpenAPI additional responses (`responses=`).
   AdditionalResponses responses{};
+  /// `response_model=`: what a normal return's JSON body is validated
+  /// against and filtered by (server/app/response_model.h); the OpenAPI
+  /// document's success schema. Unset: the body is sent as returned.
+  std::optional<ResponseModel> response_model{};
   AsyncHandler async_handler;  // set for async path operations
   SyncHandler sync_handler;    // set for sync ones
   /// When positive, the request is cancelled this long after the handler

@@ -5,7 +5,9 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -17,6 +19,8 @@
 #include "server/app/dependency_solver.h"
 #include "server/app/http_exception.h"
 #include "server/app/request_context.h"
+#include "server/app/response_model.h"
+#include "server/http/json_decode.h"
 #include "server/http/request_headers.h"
 #include "server/http/request_target.h"
 #include "server/http/sendable_headers.h"
@@ -113,6 +117,28 @@ Prepared Prepare(const PathOperation& op, const routing::RouteResult& match,
     failed.failure = http::InternalServerError();
     failed.failure_detail = absl::StrCat("unhandled error: ", e.what());
     return failed;
+  }
+}
+
+// serialize_response, on the JSON body the path operation returned: the
+// validated, filtered value replaces it. A body that is not JSON (a
+// response the handler built otherwise) is left as it is; one that fails
+// validation throws, as pydantic's ValidationError leaves FastAPI's request
+// handler: the engine answers ServerErrorMiddleware's 500.
+void ApplyResponseModel(const ResponseModel& model, http::Response* response) {
+  const std::optional<std::string_view> type = http::FindHeader(response->headers, "content-type");
+  if (!type.has_value() || *type != "application/json" || response->body.empty()) return;
+  http::JsonLoadResult loaded = http::JsonLoads(response->body);
+  const http::Json* content = std::get_if<http::Json>(&loaded);
+  if (content == nullptr) return;
+  absl::StatusOr<http::Json> serialized = SerializeResponse(model, *content);
+  if (!serialized.ok()) throw std::runtime_error(std::string(serialized.status().message()));
+  http::Response rewritten = http::JsonResponse(*serialized, response->status_code);
+  response->body = std::move(rewritten.body);
+  for (http::Header& header : response->headers) {
+    if (header.name == "content-length") {
+      header.value = *http::FindHeader(rewritten.headers, "content-length");
+    }
   }
 }
 
@@ -250,6 +276,7 @@ loop::Task<Outcome> Engine::Run(WireRequest wire, loop::TaskContext& context) co
                  outcome.response.status_code);
       tasks = ctx->TakeBackgroundTasks();
       returned = true;
+      if (op.response_model.has_value()) ApplyResponseModel(*op.response_model, &outcome.response);
     }
   } catch (const loop::CancelledError& e) {
     trace.Emit(trace::Step::kCancelled, "cancelled at its await: ", e.what());

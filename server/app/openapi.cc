@@ -487,7 +487,16 @@ Json Operation(const PathOperation& op, Definitions* definitions, bool raw) {
   Json responses = Json::object();
   Json success = {{"description", "Successful Response"}};
   if (http::IsBodyAllowedForStatus(op.status_code)) {
-    success["content"] = {{"application/json", {{"schema", Json::object()}}}};
+    // The response field, named "Response_" + the operationId (APIRoute):
+    // a model is its $ref, another type its schema titled after the name.
+    Json schema = Json::object();
+    if (op.response_model.has_value()) {
+      schema = FieldSchema(op.response_model->type, Constraints{},
+                           absl::StrCat("Response_", OperationId(op)), /*required=*/true, nullptr,
+                           definitions);
+      if (!raw) schema = OrderSchema(schema);
+    }
+    success["content"] = {{"application/json", {{"schema", std::move(schema)}}}};
   }
   const std::string status = std::to_string(op.status_code);
   responses[status] = std::move(success);

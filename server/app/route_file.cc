@@ -688,10 +688,11 @@ class Loader {
   // A path operation; `prefix` is its router's (APIRouter.add_api_route
   // declares the route at prefix + path).
   PathOperation LoadOperation(const YAML::Node& node, const std::string& prefix, bool in_router) {
-    const auto entries =
-        Entries(node, "a route",
-                {"name", "path", "method", "methods", "kind", "timeout", "params", "depends",
-                 "dependencies", "tags", "responses", "steps", "background"});
+    const auto entries = Entries(
+        node, "a route",
+        {"name", "path", "method", "methods", "kind", "timeout", "params", "depends",
+         "dependencies", "tags", "responses", "response_model", "response_model_exclude_unset",
+         "response_model_exclude_none", "steps", "background"});
     const Entry* name = Find(entries, "name");
     const Entry* path = Find(entries, "path");
     if (path == nullptr) Fail(node, "a route needs a `path`");
@@ -746,6 +747,21 @@ class Loader {
     }
     if (const Entry* e = Find(entries, "tags")) op.tags = Tags(e->value);
     if (const Entry* e = Find(entries, "responses")) op.responses = Responses(e->value);
+    if (const Entry* e = Find(entries, "response_model")) {
+      ResponseModel model;
+      model.type = ParseType(e->value, Text(e->value, "response_model"));
+      if (const Entry* u = Find(entries, "response_model_exclude_unset")) {
+        model.exclude_unset = Bool(u->value, "response_model_exclude_unset");
+      }
+      if (const Entry* n = Find(entries, "response_model_exclude_none")) {
+        model.exclude_none = Bool(n->value, "response_model_exclude_none");
+      }
+      op.response_model = std::move(model);
+    } else {
+      for (const char* key : {"response_model_exclude_unset", "response_model_exclude_none"}) {
+        if (const Entry* e = Find(entries, key)) Fail(e->key_node, key, " needs a response_model");
+      }
+    }
 
     auto script = std::make_shared<Script>();
     if (const Entry* steps = Find(entries, "steps")) {

@@ -46,8 +46,9 @@
 //   routes:                    # `- include:` routers defined above
 //     - include: users         # app.include_router(users, prefix=..., ...)
 //     - name: r                # a route also takes `depends` (parameters),
-//       depends: [common]      # `dependencies` (run only), `tags` and
-//       ...                    # `responses`
+//       depends: [common]      # `dependencies` (run only), `tags`,
+//       response_model: Item   # `responses` and `response_model` (with
+//       ...                    # `response_model_exclude_unset`/`_none`)
 //
 // Parameters: `name` (required); `in`: path, query, header or body
 // (default: path when the path template names it, body for a model type,

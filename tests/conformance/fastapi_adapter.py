@@ -27,6 +27,8 @@ corouter and to the real FastAPI 0.92 and compare the answers:
               use_cache}]
     dependencies: [d]                 add_api_route(..., dependencies=[Depends(d)])
     tags, responses                   add_api_route(..., tags=..., responses=...)
+    response_model: T, and its        add_api_route(..., response_model=T,
+      exclude_unset, exclude_none       response_model_exclude_unset=...)
   dependencies: {d: {kind, params,    async def d(params..., sub=Depends(...)): steps;
                  depends, steps,        return returns  (with teardown:
                  returns, teardown}}    try: yield returns / finally: teardown steps)
@@ -403,9 +405,14 @@ def _route_options(spec, functions):
 def _add_route(target, route, table, functions, scale, prefix=""):
     endpoint, status = _endpoint(route, table, functions, scale, prefix)
     methods = route.get("methods") or [route.get("method", "GET")]
+    extra = {k: v for k, v in _route_options(route, functions).items() if k != "prefix"}
+    if "response_model" in route:
+        extra["response_model"] = table.parse(route["response_model"])
+        for key in ("response_model_exclude_unset", "response_model_exclude_none"):
+            if key in route:
+                extra[key] = route[key]
     target.add_api_route(route["path"], endpoint, methods=methods, name=route["name"],
-                         status_code=status, **{k: v for k, v in _route_options(
-                             route, functions).items() if k != "prefix"})
+                         status_code=status, **extra)
 
 
 def _endpoint(route, table, functions, scale, prefix=""):

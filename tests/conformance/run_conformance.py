@@ -524,6 +524,32 @@ DEPENDENCY_CASES = [
     case("router route, wrong method", "/users/3", "DELETE", headers=K),
 ]
 
+# response_model (apps/response_model.yaml).
+RESPONSE_MODEL_CASES = [
+    case("response model: extras dropped, coerced, defaults", "/items/pen?price=2"),
+    case("response model: coercion fails: 500", "/items/pen?price=abc"),
+    case("response model: constraint fails: 500", "/items/pen?price=-3"),
+    case("response model: HEAD", "/items/pen", "HEAD"),
+    case("exclude_unset", "/unset/pen"),
+    case("exclude_unset with a value", "/unset/pen?description=d"),
+    case("exclude_none", "/none/pen"),
+    case("exclude_none with a value", "/none/pen?description=d"),
+    case("exclude_unset and exclude_none", "/both"),
+    case("invalid: a fresh 500", "/invalid"),
+    case("invalid made valid", "/invalid?price=4"),
+    case("missing field: 500", "/missing"),
+    case("None for a model: 500", "/null"),
+    case("list of models", "/list"),
+    case("list of models, one invalid", "/list?n=zero"),
+    case("nested model, exclude_unset, alias", "/summary"),
+    case("scalar response model", "/count"),
+    case("scalar response model invalid", "/count?n=seven"),
+    case("Optional model, None", "/maybe"),
+    case("def route with a response model", "/sync-item"),
+    case("a raise is not filtered", "/raising"),
+    case("no body, Optional model", "/empty", "POST"),
+]
+
 # Requests for the known differences, so that each docs/differences.md entry is exercised.
 KNOWN_CASES = {
     "routing.yaml": [
@@ -771,6 +797,7 @@ def run(args, workdir):
     suites.append((os.path.join(apps, "fidelity.yaml"),
                    list(FIDELITY_CASES) + KNOWN_CASES.get("fidelity.yaml", [])))
     suites.append((os.path.join(apps, "dependencies.yaml"), list(DEPENDENCY_CASES)))
+    suites.append((os.path.join(apps, "response_model.yaml"), list(RESPONSE_MODEL_CASES)))
     suites.append((generated, []))
 
     passed = failed = known = validated = 0

@@ -383,6 +383,12 @@ INSTANTIATE_TEST_SUITE_P(
                 "Prefix and path cannot be both empty (path operation: a)"},
         BadFile{"BadResponseKey", "routes:\n  - name: a\n    path: /a\n    responses: {oops: {}}\n",
                 4, "a response is keyed by a status (404), a range (4XX) or default"},
+        BadFile{"ExcludeUnsetWithoutAResponseModel",
+                "routes:\n  - name: a\n    path: /a\n    response_model_exclude_unset: true\n", 4,
+                "response_model_exclude_unset needs a response_model"},
+        BadFile{"UnknownResponseModel",
+                "routes:\n  - name: a\n    path: /a\n    response_model: Itme\n", 4,
+                "unknown type 'Itme'"},
         BadFile{"DependencyPathParameterNotInTheRoute",
                 "dependencies:\n  d: {params: [{name: x, in: path}]}\nroutes:\n"
                 "  - {name: a, path: /a, depends: [d]}\n",
