@@ -175,6 +175,7 @@ Json ModelDefinition(const routing::ModelSpec& model, Definitions* definitions) 
   }
   Json out = {{"title", model.name}, {"type", "object"}, {"properties", std::move(properties)}};
   if (!required.empty()) out["required"] = std::move(required);
+  if (model.forbid_extra) out["additionalProperties"] = false;
   return out;
 }
 
@@ -203,8 +204,18 @@ Json SingletonSchema(const ValueType& type, const Constraints& constraints, bool
     case ParamType::kModel:
       DefineModel(type.model(), definitions);
       return SchemaRef(type.model().name, overrides);
-    case ParamType::kList:  // a list inside a list is refused by CheckValueType
-      return Json{{"type", "array"}, {"items", Json::object()}};
+    case ParamType::kList:  // a list's sub-field (a list of lists): no title
+    {
+      if (!type.has_item()) return Json{{"type", "array"}, {"items", Json::object()}};
+      // The inner list is a conlist too (get_annotation_with_constraints
+      // constrains every list level): its __modify_schema__ adds its limits.
+      Json out = Json::object();
+      if (constraints.max_items) out["maxItems"] = *constraints.max_items;
+      if (constraints.min_items) out["minItems"] = *constraints.min_items;
+      out["type"] = "array";
+      out["items"] = SingletonSchema(type.item(), constraints, false, definitions);
+      return out;
+    }
     case ParamType::kStr: {
       Json out = {{"type", "string"}};
       if (constraints.min_length) out["minLength"] = *constraints.min_length;
@@ -252,6 +263,12 @@ Json FieldSchema(const ValueType& type, const Constraints& constraints, std::str
   if ((leaf.kind() == ParamType::kInt || leaf.kind() == ParamType::kFloat) &&
       constraints.has_number_constraints()) {
     AddNumberLimits(constraints, &schema);
+    overrides = true;
+  }
+  // ConstrainedList.__modify_schema__, on the field's own list.
+  if (type.kind() == ParamType::kList && constraints.has_item_constraints()) {
+    if (constraints.min_items) schema["minItems"] = *constraints.min_items;
+    if (constraints.max_items) schema["maxItems"] = *constraints.max_items;
     overrides = true;
   }
   Json type_schema;

@@ -294,6 +294,17 @@ class Loader {
       auto model = std::make_shared<routing::ModelSpec>();
       model->name = e.key;
       for (const Entry& f : Entries(e.value, "a model", {})) {
+        if (f.key == "Config") {  // class Config: extra = "forbid"
+          const auto config = Entries(f.value, "a model's Config", {"extra"});
+          if (const Entry* extra = Find(config, "extra")) {
+            const std::string text = Text(extra->value, "extra");
+            if (text != "forbid" && text != "ignore") {
+              Fail(extra->value, "extra must be forbid or ignore, not ", Quoted(text));
+            }
+            model->forbid_extra = text == "forbid";
+          }
+          continue;
+        }
         model->fields.push_back(LoadField(f, e.key));
       }
       types_.emplace(e.key, ValueType::Model(std::move(model)));
@@ -321,9 +332,10 @@ class Loader {
       field.type = ParseType(f.value, Text(f.value, "a field's type"));
       return field;
     }
-    const auto entries = Entries(f.value, "a model field",
-                                 {"type", "required", "default", "alias", "min_length",
-                                  "max_length", "regex", "gt", "ge", "lt", "le"});
+    const auto entries =
+        Entries(f.value, "a model field",
+                {"type", "required", "default", "alias", "min_length", "max_length", "regex", "gt",
+                 "ge", "lt", "le", "min_items", "max_items"});
     if (const Entry* e = Find(entries, "type"))
       field.type = ParseType(e->value, Text(e->value, "type"));
     Optionality(entries, what, field.type, &field.required, &field.default_value);
@@ -380,6 +392,8 @@ class Loader {
         *out = std::move(value);
       }
     };
+    if (const Entry* e = Find(entries, "min_items")) c.min_items = Integer(e->value, "min_items");
+    if (const Entry* e = Find(entries, "max_items")) c.max_items = Integer(e->value, "max_items");
     limit("gt", &c.gt);
     limit("ge", &c.ge);
     limit("lt", &c.lt);
@@ -403,7 +417,6 @@ class Loader {
     if (wrapped("Optional", &inner)) return ParseType(at, inner).AsNullable();
     if (wrapped("list", &inner) || wrapped("List", &inner)) {
       ValueType item = ParseType(at, inner);
-      if (item.kind() == ParamType::kList) Fail(at, "a list of lists is not supported");
       return ValueType::List(std::move(item));
     }
     static const std::map<std::string, ParamType, std::less<>> kScalars = {
@@ -808,10 +821,10 @@ class Loader {
   }
 
   ParamSpec LoadParam(const YAML::Node& node, const routing::PathTemplate* path_template) {
-    const auto entries =
-        Entries(node, "a parameter",
-                {"name", "in", "type", "required", "default", "alias", "convert_underscores",
-                 "embed", "min_length", "max_length", "regex", "gt", "ge", "lt", "le"});
+    const auto entries = Entries(
+        node, "a parameter",
+        {"name", "in", "type", "required", "default", "alias", "convert_underscores", "embed",
+         "min_length", "max_length", "regex", "gt", "ge", "lt", "le", "min_items", "max_items"});
     const Entry* name = Find(entries, "name");
     if (name == nullptr) Fail(node, "a parameter needs a `name`");
     ParamSpec spec;
@@ -824,9 +837,10 @@ class Loader {
       spec.type = ParseType(e->value, Text(e->value, "type"));
     const bool in_path =
         path_template != nullptr && path_template->ConverterOf(spec.name).has_value();
-    const bool is_model =
-        spec.type.kind() == ParamType::kModel ||
-        (spec.type.kind() == ParamType::kList && spec.type.item().kind() == ParamType::kModel);
+    // get_dependant: a parameter that is neither a scalar nor a list of
+    // scalars is read from the body (a model, a list of models or lists).
+    const bool is_model = spec.type.kind() == ParamType::kModel ||
+                          (spec.type.kind() == ParamType::kList && !spec.type.item().is_scalar());
     spec.location =
         in_path ? ParamLocation::kPath : (is_model ? ParamLocation::kBody : ParamLocation::kQuery);
     if (const Entry* e = Find(entries, "in")) {

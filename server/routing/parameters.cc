@@ -283,6 +283,16 @@ ParamSpec& ParamSpec::WithLe(Json limit) {
   return *this;
 }
 
+ParamSpec& ParamSpec::WithMinItems(int64_t value) {
+  constraints.min_items = value;
+  return *this;
+}
+
+ParamSpec& ParamSpec::WithMaxItems(int64_t value) {
+  constraints.max_items = value;
+  return *this;
+}
+
 absl::Status CheckParamSpec(const ParamSpec& spec) {
   const std::string_view location = LocationName(spec.location);
   const std::string what = absl::StrCat(absl::string_view(location.data(), location.size()),

@@ -111,6 +111,9 @@ struct ParamSpec {
   ParamSpec& WithGe(http::Json limit);
   ParamSpec& WithLt(http::Json limit);
   ParamSpec& WithLe(http::Json limit);
+  /// min_items / max_items: a list parameter's length (conlist).
+  ParamSpec& WithMinItems(int64_t value);
+  ParamSpec& WithMaxItems(int64_t value);
 };
 
 /// Checks one declaration as FastAPI and pydantic check it when the path

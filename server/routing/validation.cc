@@ -6,6 +6,7 @@
 // 0.92's TestClient.
 #include "server/routing/validation.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -416,6 +417,18 @@ std::optional<Json> ValidateModel(const ModelSpec& model, const Json& dict, cons
       ok = false;
     }
   }
+  if (model.forbid_extra && dict.is_object()) {
+    // `extra = input_data.keys() - names_used`: a set, iterated in hash
+    // order in Python; here in the input's order (docs/differences.md).
+    for (const auto& [key, unused] : dict.items()) {
+      const bool declared = std::any_of(model.fields.begin(), model.fields.end(),
+                                        [&key](const FieldSpec& f) { return f.key() == key; });
+      if (!declared) {
+        Report({"extra fields not permitted", "value_error.extra"}, Extend(loc, key), errors);
+        ok = false;
+      }
+    }
+  }
   if (!ok) return std::nullopt;
   return out;
 }
@@ -447,6 +460,21 @@ std::optional<Json> ValidateValue(const ValueType& type, const Constraints& cons
       // _validate_sequence_like: a list (tuple, set...) item by item.
       if (value.kind != Kind::kJson || !value.json.is_array()) {
         Report(ListError(), loc, errors);
+        return std::nullopt;
+      }
+      // ConstrainedList.list_length_validator, a pre validator: the items
+      // are not validated when the length is wrong.
+      const auto size = static_cast<int64_t>(value.json.size());
+      if (constraints.min_items && size < *constraints.min_items) {
+        Report({absl::StrCat("ensure this value has at least ", *constraints.min_items, " items"),
+                "value_error.list.min_items", Json{{"limit_value", *constraints.min_items}}},
+               loc, errors);
+        return std::nullopt;
+      }
+      if (constraints.max_items && size > *constraints.max_items) {
+        Report({absl::StrCat("ensure this value has at most ", *constraints.max_items, " items"),
+                "value_error.list.max_items", Json{{"limit_value", *constraints.max_items}}},
+               loc, errors);
         return std::nullopt;
       }
       Json out = Json::array();

@@ -123,12 +123,18 @@ absl::Status CheckValueType(const ValueType& type, const Constraints& constraint
     case ParamType::kEnum:
       if (type.enum_values().empty()) return invalid("enum ", type.enum_name(), " has no values");
       break;
-    case ParamType::kList:
+    case ParamType::kList: {
       if (!type.has_item()) return invalid("a list needs an item type");
-      if (type.item().kind() == ParamType::kList)
-        return invalid("lists of lists are not supported");
-      // pydantic pushes the constraints into the item type.
-      return CheckValueType(type.item(), constraints, what);
+      if ((constraints.min_items && *constraints.min_items < 0) ||
+          (constraints.max_items && *constraints.max_items < 0)) {
+        return invalid("min_items and max_items must not be negative");
+      }
+      // pydantic pushes the constraints into the item type; min_items and
+      // max_items stay with the lists.
+      Constraints item = constraints;
+      if (type.item().kind() != ParamType::kList) item.min_items = item.max_items = std::nullopt;
+      return CheckValueType(type.item(), item, what);
+    }
     case ParamType::kModel:
       if (!type.has_model()) return invalid("a model type needs its ModelSpec");
       for (const FieldSpec& field : type.model().fields) {
@@ -143,6 +149,10 @@ absl::Status CheckValueType(const ValueType& type, const Constraints& constraint
       break;
   }
 
+  if (constraints.has_item_constraints()) {
+    return invalid("min_items and max_items apply to lists, not ", type.Name(),
+                   " (pydantic: \"the following field constraints are set but not enforced\")");
+  }
   const bool is_str = type.kind() == ParamType::kStr;
   const bool is_number = type.kind() == ParamType::kInt || type.kind() == ParamType::kFloat;
   if (constraints.has_string_constraints() && !is_str) {

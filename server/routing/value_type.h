@@ -13,9 +13,11 @@
 //   Optional[X]                        X.AsNullable()  (JSON null is accepted)
 //
 // Constraints are FastAPI's Query/Path/Header/Body/Field arguments
-// min_length, max_length, regex (pydantic's constr) and gt, ge, lt, le
-// (conint/confloat). On a list they apply to each item, as pydantic's
-// get_annotation_with_constraints pushes them into the item type.
+// min_length, max_length, regex (pydantic's constr), gt, ge, lt, le
+// (conint/confloat) and min_items, max_items (conlist). On a list the
+// first ones apply to each item, as pydantic's
+// get_annotation_with_constraints pushes them into the item type, and
+// min_items/max_items to the list itself, at every level of a list of lists.
 //
 // Thread safety: immutable values once built; shared parts (the model, the
 // compiled pattern) are held by shared_ptr to const.
@@ -125,7 +127,13 @@ struct Constraints {
   std::optional<http::Json> ge;
   std::optional<http::Json> lt;
   std::optional<http::Json> le;
+  /// Field(min_items=..., max_items=...): a list's length (pydantic's
+  /// conlist, applied to every list level of the type, before its items are
+  /// validated).
+  std::optional<int64_t> min_items;
+  std::optional<int64_t> max_items;
 
+  bool has_item_constraints() const { return min_items.has_value() || max_items.has_value(); }
   bool has_string_constraints() const {
     return min_length.has_value() || max_length.has_value() || pattern.has_value();
   }
@@ -161,6 +169,10 @@ struct FieldSpec {
 struct ModelSpec {
   std::string name;  // "Item"
   std::vector<FieldSpec> fields;
+  /// `class Config: extra = "forbid"`: a key the model does not declare is
+  /// an error ("extra fields not permitted"); by default (pydantic's
+  /// `ignore`) it is dropped.
+  bool forbid_extra = false;
 };
 
 /// type.Name(): the declared type as ListRoutes reports it ("int",

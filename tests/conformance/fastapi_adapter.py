@@ -168,7 +168,11 @@ class TypeTable:
                                          type=str)
         for name, fields in (spec.get("models") or {}).items():
             definitions = {}
+            config = None
             for field_name, field in fields.items():
+                if field_name == "Config":  # class Config: extra = "forbid"
+                    config = type("Config", (), dict(field))
+                    continue
                 if not isinstance(field, dict):
                     field = {"type": field}
                 annotation = self.parse(field.get("type", "str"))
@@ -177,7 +181,7 @@ class TypeTable:
                 if "alias" in field:
                     extra["alias"] = field["alias"]
                 definitions[field_name] = (annotation, Field(default, **extra))
-            self.types[name] = create_model(name, **definitions)
+            self.types[name] = create_model(name, __config__=config, **definitions)
 
     def parse(self, text):
         text = text.strip()
@@ -189,12 +193,15 @@ class TypeTable:
                    "UUID": uuid.UUID}
         return scalars.get(text) or self.types[text]
 
-    def is_model(self, annotation):
-        """A model, Optional[model], list[model] or Optional[list[model]]."""
+    def is_model(self, annotation, outer=True):
+        """A model, Optional[model], list[model] or Optional[list[model]], or a
+        list of lists: what get_dependant reads from the body."""
         origin = typing.get_origin(annotation)
+        if origin is list and not outer:
+            return True  # a list inside a list
         if origin is typing.Union or origin is list:
-            return any(self.is_model(a) for a in typing.get_args(annotation)
-                       if a is not type(None))
+            return any(self.is_model(a, outer and origin is not list)
+                       for a in typing.get_args(annotation) if a is not type(None))
         return inspect.isclass(annotation) and annotation in self.types.values() and \
             not issubclass(annotation, enum.Enum)
 
@@ -209,7 +216,8 @@ def _default(spec):
 
 
 def _constraints(spec):
-    out = {k: spec[k] for k in ("min_length", "max_length", "regex", "gt", "ge", "lt", "le")
+    out = {k: spec[k] for k in ("min_length", "max_length", "regex", "gt", "ge", "lt", "le",
+                                "min_items", "max_items")
            if k in spec}
     return out
 

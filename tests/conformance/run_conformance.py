@@ -550,6 +550,32 @@ RESPONSE_MODEL_CASES = [
     case("no body, Optional model", "/empty", "POST"),
 ]
 
+# More types (apps/types.yaml).
+TYPE_CASES = [
+    case("min_items default", "/tags"),
+    case("min_items met", "/tags?tag=x&tag=y"),
+    case("min_items not met", "/tags?tag=x"),
+    case("max_items exceeded", "/tags?tag=a&tag=b&tag=c&tag=d"),
+    case("min_items with item errors: the length first", "/numbers"),
+    case("items validated after the length", "/numbers?n=1&n=-1&n=x"),
+    case("list of lists", "/grid", "PUT", J, b'{"rows": [[1, 2], ["3"]]}'),
+    case("list of lists, inner error", "/grid", "PUT", J, b'{"rows": [[1, "x"], 5]}'),
+    case("list of lists, too many rows", "/grid", "PUT", J, b'{"rows": [[1], [2], [3], [4]]}'),
+    case("list of lists, an inner list too long", "/grid", "PUT", J,
+         b'{"rows": [[1, 2, 3, 4]]}'),
+    case("list of lists, empty", "/grid", "PUT", J, b'{"rows": []}'),
+    case("list of lists body parameter", "/matrix", "POST", J, b'[[1.5, 2], [3]]'),
+    case("list of lists body parameter, too long", "/matrix", "POST", J, b'[[1], [2], [3]]'),
+    case("list of lists body parameter, not a list", "/matrix", "POST", J, b'{"a": 1}'),
+    case("extra forbid, none", "/strict", "POST", J, b'{"name": "x"}'),
+    case("extra forbid, one", "/strict", "POST", J, b'{"name": "x", "colour": "red"}'),
+    case("extra forbid, with a missing field", "/strict", "POST", J, b'{"colour": "red"}'),
+    case("extra forbid, nested", "/holder", "POST", J,
+         b'{"holder": {"strict": {"name": "x", "y": 1}}, "note": "n"}'),
+    case("nested max_items", "/holder", "POST", J,
+         b'{"holder": {"strict": {"name": "x"}, "tags": ["a", "b", "c"]}}'),
+]
+
 # Requests for the known differences, so that each docs/differences.md entry is exercised.
 KNOWN_CASES = {
     "routing.yaml": [
@@ -798,6 +824,7 @@ def run(args, workdir):
                    list(FIDELITY_CASES) + KNOWN_CASES.get("fidelity.yaml", [])))
     suites.append((os.path.join(apps, "dependencies.yaml"), list(DEPENDENCY_CASES)))
     suites.append((os.path.join(apps, "response_model.yaml"), list(RESPONSE_MODEL_CASES)))
+    suites.append((os.path.join(apps, "types.yaml"), list(TYPE_CASES)))
     suites.append((generated, []))
 
     passed = failed = known = validated = 0

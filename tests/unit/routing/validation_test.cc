@@ -283,5 +283,53 @@ TEST(PythonStrRepr, QuotesAndEscapesAsPythonDoes) {
   EXPECT_EQ(PythonStrRepr("\xF3\xA0\x80\x81"), "'\\U000e0001'");
 }
 
+TEST(ValidateList, MinAndMaxItemsComeBeforeTheItemsAtEveryLevel) {
+  Constraints c;
+  c.min_items = 2;
+  c.max_items = 3;
+  c.ge = 0;
+  const ValueType ints = ValueType::List(ParamType::kInt);
+  EXPECT_EQ(Validate(ints, Json::array({1, "2"}), Kind::kJson, c), Json::array({1, 2}));
+  // Too short: the item errors are not reported (a pre validator failed).
+  EXPECT_EQ(Validate(ints, Json::array({"x"}), Kind::kJson, c).dump(),
+            R"({"errors":[{"loc":["body"],"msg":"ensure this value has at least 2 items",)"
+            R"("type":"value_error.list.min_items","ctx":{"limit_value":2}}]})");
+  EXPECT_EQ(ErrorType(Validate(ints, Json::array({1, 2, 3, 4}), Kind::kJson, c)),
+            "value_error.list.max_items");
+  EXPECT_EQ(ErrorType(Validate(ints, Json::array({1, -1}), Kind::kJson, c)),
+            "value_error.number.not_ge");
+  // A list of lists: the limits hold for the inner lists too.
+  const ValueType grid = ValueType::List(ints);
+  const Json inner = Validate(grid, Json::parse("[[1, 2], [3]]"), Kind::kJson, c);
+  EXPECT_EQ(inner["errors"][0]["loc"], Json::parse(R"(["body", 1])"));
+  EXPECT_EQ(inner["errors"][0]["type"], "value_error.list.min_items");
+}
+
+TEST(ValidateModel, ExtraForbidReportsEachUndeclaredKeyAfterTheFields) {
+  auto strict = std::make_shared<ModelSpec>();
+  strict->name = "Strict";
+  strict->fields = {FieldSpec::Required("name", ParamType::kStr)};
+  strict->forbid_extra = true;
+  EXPECT_EQ(Validate(ValueType::Model(strict), Json::parse(R"({"name":"x"})")),
+            Json::parse(R"({"name":"x"})"));
+  EXPECT_EQ(
+      Validate(ValueType::Model(strict), Json::parse(R"({"colour":"red"})")).dump(),
+      R"({"errors":[{"loc":["body","name"],"msg":"field required","type":"value_error.missing"},)"
+      R"({"loc":["body","colour"],"msg":"extra fields not permitted","type":"value_error.extra"}]})");
+  strict->forbid_extra = false;  // pydantic's default, ignore: dropped
+  EXPECT_EQ(Validate(ValueType::Model(strict), Json::parse(R"({"name":"x","colour":"red"})")),
+            Json::parse(R"({"name":"x"})"));
+}
+
+TEST(CheckValueType, ItemLimitsApplyToListsOnly) {
+  Constraints c;
+  c.min_items = 1;
+  EXPECT_TRUE(CheckValueType(ValueType::List(ValueType::List(ParamType::kInt)), c, "x").ok());
+  EXPECT_THAT(std::string(CheckValueType(ParamType::kInt, c, "x").message()),
+              ::testing::HasSubstr("min_items and max_items apply to lists"));
+  c.min_items = -1;
+  EXPECT_FALSE(CheckValueType(ValueType::List(ParamType::kInt), c, "x").ok());
+}
+
 }  // namespace
 }  // namespace corouter::routing
