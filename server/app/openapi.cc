@@ -180,10 +180,13 @@ Json ModelDefinition(const routing::ModelSpec& model, Definitions* definitions) 
 }
 
 void DefineEnum(const ValueType& type, Definitions* definitions) {
-  (*definitions)[type.enum_name()] = Json{{"title", type.enum_name()},
-                                          {"description", "An enumeration."},
-                                          {"enum", type.enum_values()},
-                                          {"type", "string"}};
+  (*definitions)[type.enum_name()] =
+      Json{{"title", type.enum_name()},
+           {"description", "An enumeration."},
+           {"enum", type.enum_members()},
+           {"type", type.enum_base() == ParamType::kInt     ? "integer"
+                    : type.enum_base() == ParamType::kFloat ? "number"
+                                                            : "string"}};
 }
 
 void DefineModel(const routing::ModelSpec& model, Definitions* definitions) {

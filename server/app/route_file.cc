@@ -273,6 +273,10 @@ class Loader {
   void LoadEnums(const YAML::Node& node) {
     for (const Entry& e : Entries(node, "enums", {})) {
       CheckTypeName(e.key_node, e.key);
+      if (e.value.IsMap()) {  // {type: int, values: [1, 2]}: IntEnum, or (float, Enum)
+        types_.emplace(e.key, LoadNumberEnum(e));
+        continue;
+      }
       if (!e.value.IsSequence() || e.value.size() == 0) {
         Fail(e.value, "enum ", e.key, " must be a non-empty list of values");
       }
@@ -286,6 +290,41 @@ class Loader {
       }
       types_.emplace(e.key, ValueType::Enum(e.key, std::move(values)));
     }
+  }
+
+  ValueType LoadNumberEnum(const Entry& e) {
+    const auto entries = Entries(e.value, "an enum", {"type", "values"});
+    const Entry* type = Find(entries, "type");
+    const Entry* values = Find(entries, "values");
+    if (type == nullptr || values == nullptr) {
+      Fail(e.value, "enum ", e.key, " needs its `type` (str, int or float) and `values`");
+    }
+    const std::string base = Text(type->value, "type");
+    if (base != "str" && base != "int" && base != "float") {
+      Fail(type->value, "an enum's type is str, int or float, not ", Quoted(base));
+    }
+    if (!values->value.IsSequence() || values->value.size() == 0) {
+      Fail(values->value, "enum ", e.key, " must have a non-empty list of values");
+    }
+    std::vector<Json> members;
+    std::vector<std::string> texts;
+    for (const auto& v : values->value) {
+      Json value = base == "str" ? Json(Text(v, "an enum value")) : ToJson(v);
+      const bool fits =
+          base == "str" || (base == "int" ? value.is_number_integer() : value.is_number());
+      if (!fits)
+        Fail(v, "enum ", e.key, " value ", value.dump(), " is not ",
+             base == "int" ? "an int" : "a float");
+      if (base == "float") value = value.get<double>();
+      for (const Json& m : members) {
+        if (m == value) Fail(v, "enum ", e.key, " lists ", value.dump(), " twice");
+      }
+      if (base == "str") texts.push_back(value.get<std::string>());
+      members.push_back(std::move(value));
+    }
+    if (base == "str") return ValueType::Enum(e.key, std::move(texts));
+    return ValueType::NumberEnum(e.key, base == "int" ? ParamType::kInt : ParamType::kFloat,
+                                 std::move(members));
   }
 
   void LoadModels(const YAML::Node& node) {

@@ -13,6 +13,7 @@
 #include <utility>
 #include <variant>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -233,6 +234,47 @@ Result<std::string> ToUuid(const PyValue& value) {
 }
 
 // enum_member_validator: Color(v), else EnumMemberError.
+// Whether int() reads `value` as an integer corouter's 64 bits cannot hold:
+// a big path capture, or decimal digits (after optional whitespace and sign).
+bool IsBigIntegerText(const PyValue& value) {
+  if (value.kind == Kind::kBigInt) return true;
+  if (!value.json.is_string()) return false;
+  const absl::string_view text =
+      absl::StripAsciiWhitespace(value.json.get_ref<const std::string&>());
+  const absl::string_view digits =
+      !text.empty() && (text[0] == '+' || text[0] == '-') ? text.substr(1) : text;
+  return digits.size() > 18 && digits.size() <= 4300 &&
+         std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// enum_member_validator for a number enum: IntEnum's int_validator first;
+// then `Enum(value)`, a member whose value equals it (1 == 1.0 == True).
+Result<Json> ToNumberEnum(const ValueType& type, const PyValue& value) {
+  std::optional<double> number;
+  if (type.enum_base() == ParamType::kInt) {
+    Result<int64_t> coerced = ToInt(value);
+    if (auto* failure = std::get_if<Failure>(&coerced)) {
+      // An integer beyond 64 bits is still an int to Python, just no member.
+      if (!IsBigIntegerText(value)) return *failure;
+    } else {
+      number = static_cast<double>(std::get<int64_t>(coerced));
+    }
+  } else if (value.kind == Kind::kJson && (value.json.is_number() || value.json.is_boolean())) {
+    number =
+        value.json.is_boolean() ? (value.json.get<bool>() ? 1.0 : 0.0) : value.json.get<double>();
+  }
+  if (number.has_value()) {
+    for (const Json& member : type.enum_members()) {
+      if (member.get<double>() == *number) return member;
+    }
+  }
+  std::vector<std::string> reprs;
+  for (const Json& member : type.enum_members()) reprs.push_back(NumberStr(member));
+  return Failure{absl::StrCat("value is not a valid enumeration member; permitted: ",
+                              absl::StrJoin(reprs, ", ")),
+                 "type_error.enum", Json{{"enum_values", type.enum_members()}}};
+}
+
 Result<std::string> ToEnum(const ValueType& type, const PyValue& value) {
   if (value.kind == Kind::kJson && value.json.is_string()) {
     for (const std::string& member : type.enum_values()) {
@@ -455,6 +497,9 @@ std::optional<Json> ValidateValue(const ValueType& type, const Constraints& cons
     case ParamType::kUuid:
       return Finish(ToUuid(value), constraints, loc, errors);
     case ParamType::kEnum:
+      if (type.enum_base() != ParamType::kStr) {
+        return Finish(ToNumberEnum(type, value), constraints, loc, errors);
+      }
       return Finish(ToEnum(type, value), constraints, loc, errors);
     case ParamType::kList: {
       // _validate_sequence_like: a list (tuple, set...) item by item.

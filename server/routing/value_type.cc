@@ -38,7 +38,16 @@ std::string_view TypeName(ParamType type) {
 ValueType ValueType::Enum(std::string name, std::vector<std::string> values) {
   ValueType type(ParamType::kEnum);
   type.enum_name_ = std::move(name);
+  type.enum_members_.assign(values.begin(), values.end());
   type.enum_values_ = std::move(values);
+  return type;
+}
+
+ValueType ValueType::NumberEnum(std::string name, ParamType base, std::vector<http::Json> values) {
+  ValueType type(ParamType::kEnum);
+  type.enum_name_ = std::move(name);
+  type.enum_base_ = base;
+  type.enum_members_ = std::move(values);
   return type;
 }
 
@@ -121,7 +130,16 @@ absl::Status CheckValueType(const ValueType& type, const Constraints& constraint
   };
   switch (type.kind()) {
     case ParamType::kEnum:
-      if (type.enum_values().empty()) return invalid("enum ", type.enum_name(), " has no values");
+      if (type.enum_members().empty()) return invalid("enum ", type.enum_name(), " has no values");
+      if (type.enum_base() != ParamType::kStr) {
+        for (const http::Json& member : type.enum_members()) {
+          if (!(type.enum_base() == ParamType::kInt ? member.is_number_integer()
+                                                    : member.is_number())) {
+            return invalid("enum ", type.enum_name(), " value ", member.dump(), " is not ",
+                           type.enum_base() == ParamType::kInt ? "an int" : "a float");
+          }
+        }
+      }
       break;
     case ParamType::kList: {
       if (!type.has_item()) return invalid("a list needs an item type");
@@ -193,6 +211,15 @@ bool DefaultFitsType(const ValueType& type, const http::Json& value) {
     case ParamType::kBool:
       return value.is_boolean();
     case ParamType::kEnum:
+      if (type.enum_base() != ParamType::kStr) {
+        for (const http::Json& member : type.enum_members()) {
+          if (value.is_number() && !value.is_boolean() &&
+              member.get<double>() == value.get<double>()) {
+            return true;
+          }
+        }
+        return false;
+      }
       if (!value.is_string()) return false;
       for (const std::string& member : type.enum_values()) {
         if (member == value.get_ref<const std::string&>()) return true;

@@ -59,6 +59,11 @@ class ValueType {
   /// A string enum (`class Color(str, Enum)`): `name` names the class (for
   /// OpenAPI), `values` are the members' values in declaration order.
   static ValueType Enum(std::string name, std::vector<std::string> values);
+  /// A number enum: `class Level(IntEnum)` (`base` kInt: the value goes
+  /// through int_validator first, so "2" is Level(2)) or `class Ratio(float,
+  /// Enum)` (`base` kFloat: a member only by equality, so no str is one).
+  /// `values` are numbers, in declaration order.
+  static ValueType NumberEnum(std::string name, ParamType base, std::vector<http::Json> values);
   /// `list[item]`.
   static ValueType List(ValueType item);
   /// A pydantic model.
@@ -73,7 +78,12 @@ class ValueType {
   bool is_scalar() const { return kind_ <= ParamType::kEnum; }
   /// kEnum only.
   const std::string& enum_name() const { return enum_name_; }
+  /// A str enum's values (empty for a number enum).
   const std::vector<std::string>& enum_values() const { return enum_values_; }
+  /// kStr for a str enum, else kInt or kFloat (NumberEnum).
+  ParamType enum_base() const { return enum_base_; }
+  /// Every member's value as JSON, either kind of enum.
+  const std::vector<http::Json>& enum_members() const { return enum_members_; }
   /// kList only (has_item() is false for a kList built as a scalar).
   bool has_item() const { return item_ != nullptr; }
   const ValueType& item() const { return *item_; }
@@ -90,6 +100,8 @@ class ValueType {
   bool nullable_ = false;
   std::string enum_name_;
   std::vector<std::string> enum_values_;
+  ParamType enum_base_ = ParamType::kStr;
+  std::vector<http::Json> enum_members_;
   std::shared_ptr<const ValueType> item_;
   std::shared_ptr<const ModelSpec> model_;
 };

@@ -164,8 +164,15 @@ class TypeTable:
     def __init__(self, spec):
         self.types = {}
         for name, values in (spec.get("enums") or {}).items():
-            self.types[name] = enum.Enum(name, [(f"m{i}", str(v)) for i, v in enumerate(values)],
-                                         type=str)
+            base = str
+            if isinstance(values, dict):  # {type: int, values: [...]}
+                base = {"str": str, "int": int, "float": float}[values["type"]]
+                values = values["values"]
+            members = [(f"m{i}", base(v)) for i, v in enumerate(values)]
+            if base is int:
+                self.types[name] = enum.IntEnum(name, members)  # class Level(IntEnum)
+            else:
+                self.types[name] = enum.Enum(name, members, type=base)
         for name, fields in (spec.get("models") or {}).items():
             definitions = {}
             config = None

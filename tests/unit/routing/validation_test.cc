@@ -331,5 +331,24 @@ TEST(CheckValueType, ItemLimitsApplyToListsOnly) {
   EXPECT_FALSE(CheckValueType(ValueType::List(ParamType::kInt), c, "x").ok());
 }
 
+TEST(ValidateEnum, NumberEnumsAsIntEnumAndFloatEnum) {
+  const ValueType level = ValueType::NumberEnum("Level", ParamType::kInt, {1, 2});
+  EXPECT_EQ(Validate(level, "2"), 2);  // IntEnum: int_validator first
+  EXPECT_EQ(Validate(level, 2.0), 2);
+  EXPECT_EQ(Validate(level, true), 1);
+  EXPECT_EQ(ErrorType(Validate(level, "two")), "type_error.integer");
+  const Json not_member = Validate(level, 7);
+  EXPECT_EQ(not_member["errors"][0]["msg"],
+            "value is not a valid enumeration member; permitted: 1, 2");
+  EXPECT_EQ(not_member["errors"][0]["ctx"], Json::parse(R"({"enum_values":[1,2]})"));
+  // Beyond 64 bits it is still an int to Python: not a member.
+  EXPECT_EQ(ErrorType(Validate(level, "123456789012345678901234567890")), "type_error.enum");
+  const ValueType ratio = ValueType::NumberEnum("Ratio", ParamType::kFloat, {0.5, 1.0});
+  EXPECT_EQ(Validate(ratio, 1).dump(), "1.0");
+  EXPECT_EQ(ErrorType(Validate(ratio, "0.5")), "type_error.enum");  // a str is never one
+  EXPECT_EQ(Validate(ratio, 7)["errors"][0]["msg"],
+            "value is not a valid enumeration member; permitted: 0.5, 1.0");
+}
+
 }  // namespace
 }  // namespace corouter::routing
