@@ -155,7 +155,9 @@ void AddNumberLimits(const Constraints& c, Json* schema) {
 
 // The leaf type pydantic calls field.type_: a list's item, else the type.
 const ValueType& Leaf(const ValueType& type) {
-  return type.kind() == ParamType::kList && type.has_item() ? type.item() : type;
+  return (type.kind() == ParamType::kList || type.kind() == ParamType::kDict) && type.has_item()
+             ? type.item()
+             : type;
 }
 
 // The definitions (components.schemas) the schemas refer to, by name.
@@ -232,6 +234,14 @@ Json SingletonSchema(const ValueType& type, const Constraints& constraints, bool
       AddNumberLimits(constraints, &out);
       return out;
     }
+    case ParamType::kDict: {  // a sub-field's dict (a list of dicts)
+      Json out = {{"type", "object"}};
+      if (type.has_item()) {
+        Json values = SingletonSchema(type.item(), constraints, false, definitions);
+        if (!values.empty()) out["additionalProperties"] = std::move(values);
+      }
+      return out;
+    }
     case ParamType::kBool:
       return Json{{"type", "boolean"}};
     case ParamType::kUuid:
@@ -275,7 +285,12 @@ Json FieldSchema(const ValueType& type, const Constraints& constraints, std::str
     overrides = true;
   }
   Json type_schema;
-  if (type.kind() == ParamType::kList && type.has_item()) {
+  if (type.kind() == ParamType::kDict && type.has_item()) {
+    // MAPPING_LIKE_SHAPES: additionalProperties, when the values have a schema.
+    type_schema = {{"type", "object"}};
+    Json values = SingletonSchema(type.item(), constraints, false, definitions);
+    if (!values.empty()) type_schema["additionalProperties"] = std::move(values);
+  } else if (type.kind() == ParamType::kList && type.has_item()) {
     // A list's items come from its sub-field: no title, no default.
     type_schema = {{"type", "array"},
                    {"items", SingletonSchema(type.item(), constraints, false, definitions)}};

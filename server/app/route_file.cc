@@ -351,8 +351,8 @@ class Loader {
   }
 
   void CheckTypeName(const YAML::Node& at, const std::string& name) {
-    static const std::set<std::string> kBuiltins = {"str",  "int",  "float", "bool",    "uuid",
-                                                    "UUID", "list", "List",  "Optional"};
+    static const std::set<std::string> kBuiltins = {
+        "str", "int", "float", "bool", "uuid", "UUID", "list", "List", "dict", "Dict", "Optional"};
     if (kBuiltins.count(name) > 0) Fail(at, Quoted(name), " is a built-in type name");
     if (types_.count(name) > 0) Fail(at, "type ", Quoted(name), " is defined twice");
     bool ok = !name.empty() && !absl::ascii_isdigit(static_cast<unsigned char>(name[0]));
@@ -454,6 +454,16 @@ class Loader {
     };
     std::string_view inner;
     if (wrapped("Optional", &inner)) return ParseType(at, inner).AsNullable();
+    if (wrapped("dict", &inner) || wrapped("Dict", &inner)) {  // dict[str, T]
+      const size_t comma = inner.find(',');
+      const absl::string_view key =
+          absl::StripAsciiWhitespace(View(inner.substr(0, std::min(comma, inner.size()))));
+      if (comma == std::string_view::npos || key != "str") {
+        Fail(at, "a dict type is dict[str, T] (JSON object keys are str), not ",
+             Quoted(std::string(text)));
+      }
+      return ValueType::Dict(ParseType(at, inner.substr(comma + 1)));
+    }
     if (wrapped("list", &inner) || wrapped("List", &inner)) {
       ValueType item = ParseType(at, inner);
       return ValueType::List(std::move(item));
@@ -879,6 +889,7 @@ class Loader {
     // get_dependant: a parameter that is neither a scalar nor a list of
     // scalars is read from the body (a model, a list of models or lists).
     const bool is_model = spec.type.kind() == ParamType::kModel ||
+                          spec.type.kind() == ParamType::kDict ||
                           (spec.type.kind() == ParamType::kList && !spec.type.item().is_scalar());
     spec.location =
         in_path ? ParamLocation::kPath : (is_model ? ParamLocation::kBody : ParamLocation::kQuery);

@@ -314,7 +314,7 @@ absl::Status CheckParamSpec(const ParamSpec& spec) {
       break;
     case ParamLocation::kQuery:
     case ParamLocation::kHeader:
-      if (kind == ParamType::kModel ||
+      if (kind == ParamType::kModel || kind == ParamType::kDict ||
           (kind == ParamType::kList && !spec.type.item().is_scalar())) {
         return invalid(spec.type.Name(), " can only be read from the body");
       }

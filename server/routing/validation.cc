@@ -536,6 +536,28 @@ std::optional<Json> ValidateValue(const ValueType& type, const Constraints& cons
       if (!ok) return std::nullopt;
       return out;
     }
+    case ParamType::kDict: {
+      // _validate_mapping_like: dict(value), then each value at loc + key
+      // (a str key always validates); an invalid value is left out.
+      Result<Json> dict = ToDict(value);
+      if (auto* failure = std::get_if<Failure>(&dict)) {
+        Report(std::move(*failure), loc, errors);
+        return std::nullopt;
+      }
+      Json out = Json::object();
+      bool ok = true;
+      for (const auto& [key, item] : std::get<Json>(dict).items()) {
+        std::optional<Json> validated =
+            ValidateValue(type.item(), constraints, PyValue{item}, Extend(loc, key), errors);
+        if (validated.has_value()) {
+          out[key] = std::move(*validated);
+        } else {
+          ok = false;
+        }
+      }
+      if (!ok) return std::nullopt;
+      return out;
+    }
     case ParamType::kModel: {
       Result<Json> dict = ToDict(value);
       if (auto* failure = std::get_if<Failure>(&dict)) {

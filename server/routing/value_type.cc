@@ -31,6 +31,8 @@ std::string_view TypeName(ParamType type) {
       return "list";
     case ParamType::kModel:
       return "model";
+    case ParamType::kDict:
+      return "dict";
   }
   return "str";
 }
@@ -54,6 +56,12 @@ ValueType ValueType::NumberEnum(std::string name, ParamType base, std::vector<ht
 ValueType ValueType::List(ValueType item) {
   ValueType type(ParamType::kList);
   type.item_ = std::make_shared<const ValueType>(std::move(item));
+  return type;
+}
+
+ValueType ValueType::Dict(ValueType value) {
+  ValueType type(ParamType::kDict);
+  type.item_ = std::make_shared<const ValueType>(std::move(value));
   return type;
 }
 
@@ -83,6 +91,9 @@ std::string ValueType::Name() const {
       break;
     case ParamType::kModel:
       name = model_ ? model_->name : "model";
+      break;
+    case ParamType::kDict:
+      name = item_ ? absl::StrCat("dict[str, ", item_->Name(), "]") : "dict";
       break;
     default:
       name = std::string(TypeName(kind_));
@@ -152,6 +163,13 @@ absl::Status CheckValueType(const ValueType& type, const Constraints& constraint
       Constraints item = constraints;
       if (type.item().kind() != ParamType::kList) item.min_items = item.max_items = std::nullopt;
       return CheckValueType(type.item(), item, what);
+    }
+    case ParamType::kDict: {
+      if (!type.has_item()) return invalid("a dict needs a value type");
+      Constraints values = constraints;
+      if (type.item().kind() != ParamType::kList)
+        values.min_items = values.max_items = std::nullopt;
+      return CheckValueType(type.item(), values, what);
     }
     case ParamType::kModel:
       if (!type.has_model()) return invalid("a model type needs its ModelSpec");
@@ -235,6 +253,14 @@ bool DefaultFitsType(const ValueType& type, const http::Json& value) {
       return true;
     case ParamType::kModel:
       return value.is_object();
+    case ParamType::kDict:
+      if (!value.is_object()) return false;
+      for (const auto& [key, item] : value.items()) {
+        if (item.is_null() ? !type.item().nullable() : !DefaultFitsType(type.item(), item)) {
+          return false;
+        }
+      }
+      return true;
   }
   return false;
 }

@@ -9,6 +9,7 @@
 //   str, int, float, bool, uuid.UUID   ParamType::kStr ... ParamType::kUuid
 //   class Color(str, Enum)             ValueType::Enum("Color", {"red", "green"})
 //   list[int] / List[int]              ValueType::List(ParamType::kInt)
+//   dict[str, int] / Dict[str, int]    ValueType::Dict(ParamType::kInt)
 //   class Item(BaseModel)              ValueType::Model(item_spec)
 //   Optional[X]                        X.AsNullable()  (JSON null is accepted)
 //
@@ -42,7 +43,7 @@ namespace corouter::routing {
 
 /// The kind of a declared type. The first five are scalars and convert to a
 /// ValueType implicitly (`ParamSpec::Query("n", ParamType::kInt)`).
-enum class ParamType { kStr, kInt, kFloat, kBool, kUuid, kEnum, kList, kModel };
+enum class ParamType { kStr, kInt, kFloat, kBool, kUuid, kEnum, kList, kModel, kDict };
 
 /// "str", "int", "float", "bool", "uuid", "enum", "list", "model".
 std::string_view TypeName(ParamType type);
@@ -64,6 +65,9 @@ class ValueType {
   /// Enum)` (`base` kFloat: a member only by equality, so no str is one).
   /// `values` are numbers, in declaration order.
   static ValueType NumberEnum(std::string name, ParamType base, std::vector<http::Json> values);
+  /// `dict[str, value]`: a JSON object whose values are `value` (its keys
+  /// are str; constraints apply to the values, as pydantic pushes them).
+  static ValueType Dict(ValueType value);
   /// `list[item]`.
   static ValueType List(ValueType item);
   /// A pydantic model.
@@ -84,7 +88,8 @@ class ValueType {
   ParamType enum_base() const { return enum_base_; }
   /// Every member's value as JSON, either kind of enum.
   const std::vector<http::Json>& enum_members() const { return enum_members_; }
-  /// kList only (has_item() is false for a kList built as a scalar).
+  /// kList, and kDict for its values (has_item() is false for one built as
+  /// a scalar).
   bool has_item() const { return item_ != nullptr; }
   const ValueType& item() const { return *item_; }
   /// kModel only (has_model() is false for a kModel built as a scalar).

@@ -192,6 +192,10 @@ class TypeTable:
 
     def parse(self, text):
         text = text.strip()
+        for prefix in ("dict", "Dict"):
+            if text.startswith(prefix + "[") and text.endswith("]"):
+                _, value = text[len(prefix) + 1:-1].split(",", 1)
+                return typing.Dict[str, self.parse(value)]
         for prefix, wrap in (("Optional", lambda t: Optional[t]), ("list", lambda t: List[t]),
                              ("List", lambda t: List[t])):
             if text.startswith(prefix + "[") and text.endswith("]"):
@@ -206,6 +210,8 @@ class TypeTable:
         origin = typing.get_origin(annotation)
         if origin is list and not outer:
             return True  # a list inside a list
+        if origin is dict:
+            return True  # a dict is read from the body
         if origin is typing.Union or origin is list:
             return any(self.is_model(a, outer and origin is not list)
                        for a in typing.get_args(annotation) if a is not type(None))

@@ -582,6 +582,13 @@ TYPE_CASES = [
     case("enum body fields invalid", "/setting", "PUT", J,
          b'{"level": 0.5, "ratio": "2.5", "levels": [4]}'),
     case("enum query default and invalid", "/setting?fallback=9", "PUT", J, b'{"level": 1}'),
+    case("dict values", "/scores", "POST", J, b'{"scores": {"a": 1, "b": "2"}}'),
+    case("dict value errors by key", "/scores", "POST", J,
+         b'{"scores": {"a": -1, "b": "x", "c": 3}, "named": {"t": {"label": 1}, "u": {}}}'),
+    case("dict not a dict", "/scores", "POST", J, b'{"scores": [1, 2]}'),
+    case("dict from pairs", "/scores", "POST", J, b'{"scores": [["a", 1]]}'),
+    case("dict body parameter", "/series", "POST", J, b'{"x": [1, 2.5], "y": []}'),
+    case("dict body parameter invalid", "/series", "POST", J, b'{"x": 1, "y": ["z"]}'),
     case("nested max_items", "/holder", "POST", J,
          b'{"holder": {"strict": {"name": "x"}, "tags": ["a", "b", "c"]}}'),
 ]

@@ -350,5 +350,20 @@ TEST(ValidateEnum, NumberEnumsAsIntEnumAndFloatEnum) {
             "value is not a valid enumeration member; permitted: 0.5, 1.0");
 }
 
+TEST(ValidateDict, ValuesByKeyWithTheConstraints) {
+  Constraints c;
+  c.ge = 0;
+  const ValueType scores = ValueType::Dict(ParamType::kInt);
+  EXPECT_EQ(Validate(scores, Json::parse(R"({"a":1,"b":"2"})"), Kind::kJson, c),
+            Json::parse(R"({"a":1,"b":2})"));
+  const Json bad = Validate(scores, Json::parse(R"({"a":-1,"b":"x","c":3})"), Kind::kJson, c);
+  ASSERT_EQ(bad["errors"].size(), 2u);
+  EXPECT_EQ(bad["errors"][0]["loc"], Json::parse(R"(["body","a"])"));
+  EXPECT_EQ(bad["errors"][1]["type"], "type_error.integer");
+  EXPECT_EQ(ErrorType(Validate(scores, Json::array({1, 2}))), "type_error.dict");
+  EXPECT_EQ(Validate(scores, Json::parse(R"([["a", 1]])")), Json::parse(R"({"a":1})"));
+  EXPECT_EQ(scores.Name(), "dict[str, int]");
+}
+
 }  // namespace
 }  // namespace corouter::routing
