@@ -1176,6 +1176,12 @@ absl::StatusOr<App> ParseRouteFile(std::string_view yaml, std::string_view file_
     return absl::InvalidArgumentError(absl::StrCat(where(e.mark), e.message));
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(absl::StrCat(where(e.mark), "YAML syntax: ", e.msg));
+  } catch (const Json::exception& e) {
+    // A message quoting a value (Json::dump) that is not UTF-8, found by
+    // fuzzing (tests/unit/app/route_file_test.cc): still an error, never a
+    // crash of the server.
+    return absl::InvalidArgumentError(
+        absl::StrCat(View(file_name), ": a value is not valid UTF-8 text (", e.what(), ")"));
   }
 }
 

@@ -447,6 +447,17 @@ TEST(RouteFile, NeverThrowsOnMangledFiles) {
   EXPECT_GT(refused, 10);
 }
 
+TEST(RouteFile, AValueThatIsNotUtf8IsAnErrorNotACrash) {
+  // Found by the route-file fuzzer: the message quoting the default threw.
+  for (const char* yaml :
+       {"routes:\n  - name: r\n    path: /r\n    params: [{name: q, type: int, default: \xC8}]\n",
+        "enums:\n  L: {type: int, values: [1, \xC8]}\nroutes: []\n"}) {
+    const auto app = ParseRouteFile(yaml, "bad.yaml");
+    ASSERT_FALSE(app.ok());
+    EXPECT_EQ(app.status().code(), absl::StatusCode::kInvalidArgument) << app.status();
+  }
+}
+
 TEST(RouteFile, AnUnreadableFileIsNotFound) {
   auto app = LoadRouteFile("/nonexistent/routes.yaml");
   ASSERT_FALSE(app.ok());
