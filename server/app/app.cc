@@ -36,7 +36,7 @@ absl::Status Check(const PathOperation& op, const routing::PathTemplate& path_te
 AdditionalResponses MergeResponses(AdditionalResponses base, const AdditionalResponses& over) {
   for (const auto& [code, response] : over) {
     auto it = std::find_if(base.begin(), base.end(),
-                           [&code](const auto& entry) { return entry.first == code; });
+                           [&code = code](const auto& entry) { return entry.first == code; });
     if (it != base.end()) {
       it->second = response;
     } else {

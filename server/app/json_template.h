@@ -29,6 +29,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -68,13 +69,22 @@ class JsonTemplate {
     std::string text;
     std::vector<std::string> path;
   };
+  // An object's member: its key and its value's template. Declared before
+  // Node and defined after it because std::pair<std::string, Node> would
+  // need Node complete inside Node (libstdc++ 12 under clang rejects it).
+  struct Member;
   struct Node {
     enum class Kind { kLiteral, kString, kArray, kObject };
     Kind kind = Kind::kLiteral;
-    http::Json literal;                                 // kLiteral
-    std::vector<Part> parts;                            // kString
-    std::vector<Node> items;                            // kArray
-    std::vector<std::pair<std::string, Node>> members;  // kObject
+    http::Json literal;           // kLiteral
+    std::vector<Part> parts;      // kString
+    std::vector<Node> items;      // kArray
+    std::vector<Member> members;  // kObject
+  };
+  struct Member {
+    Member(std::string key, Node value) : first(std::move(key)), second(std::move(value)) {}
+    std::string first;
+    Node second;
   };
 
   static absl::StatusOr<Node> CompileNode(const http::Json& value,

@@ -463,8 +463,9 @@ std::optional<Json> ValidateModel(const ModelSpec& model, const Json& dict, cons
     // `extra = input_data.keys() - names_used`: a set, iterated in hash
     // order in Python; here in the input's order (docs/differences.md).
     for (const auto& [key, unused] : dict.items()) {
-      const bool declared = std::any_of(model.fields.begin(), model.fields.end(),
-                                        [&key](const FieldSpec& f) { return f.key() == key; });
+      const bool declared =
+          std::any_of(model.fields.begin(), model.fields.end(),
+                      [&key = key](const FieldSpec& f) { return f.key() == key; });
       if (!declared) {
         Report({"extra fields not permitted", "value_error.extra"}, Extend(loc, key), errors);
         ok = false;
