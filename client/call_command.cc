@@ -269,8 +269,8 @@ class CallRun {
       if (reported_unreachable_) return;
       reported_unreachable_ = true;
     }
-    err_ << FormatRpcError(options_.connection.server, FormatRequestLabel(spec.label, spec.request),
-                           options_.connection.timeout, status)
+    err_ << FormatRpcError(options_.connection, FormatRequestLabel(spec.label, spec.request),
+                           status)
          << '\n';
     err_.flush();
   }
@@ -372,7 +372,7 @@ class CallRun {
 }  // namespace
 
 int RunCall(const CallOptions& options, std::ostream& out, std::ostream& err) {
-  return RunCall(CreateChannel(options.connection.server), options, out, err);
+  return RunCall(CreateChannel(options.connection), options, out, err);
 }
 
 int RunCall(const std::shared_ptr<grpc::Channel>& channel, const CallOptions& options,

@@ -74,8 +74,7 @@ void DashboardFeed::Run() {
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS,
               static_cast<int>(options_.backoff.initial.count()));
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, static_cast<int>(options_.backoff.max.count()));
-  std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateCustomChannel(options_.server, grpc::InsecureChannelCredentials(), args);
+  std::shared_ptr<grpc::Channel> channel = CreateChannel(options_.server, options_.security, args);
   auto stub = v1::ExecutionService::NewStub(channel);
 
   std::string cursor;

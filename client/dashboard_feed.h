@@ -22,6 +22,7 @@
 #include <string>
 #include <thread>
 
+#include "client/connection.h"
 #include "corouter/v1/execution.pb.h"
 #include "grpcpp/client_context.h"
 
@@ -57,6 +58,8 @@ class DashboardFeed {
   struct Options {
     /// gRPC target, "HOST:PORT".
     std::string server;
+    /// TLS and the bearer token (connection.h); plaintext by default.
+    ChannelSecurity security{};
     /// The first subscription asks for this many completed traces first
     /// (WatchTracesRequest.replay); later ones resume from the cursor.
     uint32_t replay = 0;

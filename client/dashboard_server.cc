@@ -108,6 +108,7 @@ absl::StatusOr<int> DashboardServer::Start() {
     feed_options.server = options_.servers[i];
     feed_options.replay = options_.replay;
     feed_options.backoff = options_.backoff;
+    feed_options.security = options_.security;
     DashboardFeed::Callbacks callbacks;
     callbacks.on_state = [this, i](FeedState state, const std::string& error) {
       OnState(i, state, error);

@@ -63,6 +63,9 @@ struct DashboardOptions {
   std::chrono::seconds tab_write_timeout{5};
   /// The feeds' reconnect backoff.
   FeedBackoff backoff;
+  /// TLS and the bearer token, the same for every server (--tls, --ca,
+  /// --cert, --key, --token-file, COROUTER_TOKEN).
+  ChannelSecurity security{};
 };
 
 class DashboardServer {

@@ -9,7 +9,11 @@
 //                  [--resume CURSOR] [--plain | --json] [--record FILE.json]
 //   corouter dashboard [--server HOST:PORT]... [--listen HOST:PORT] [--port-file FILE]
 //
+// Every subcommand also takes --tls, --ca FILE, --cert FILE --key FILE and
+// --token-file FILE (or COROUTER_TOKEN): see client/connection.h.
+//
 // Exit codes: see client/exit_code.h.
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -31,6 +35,7 @@
 #include "client/routes_command.h"
 #include "client/timeline_picture.h"
 #include "client/watch_command.h"
+#include "grpc/support/log.h"
 
 namespace corouter::client {
 namespace {
@@ -39,7 +44,37 @@ namespace {
 struct ConnectionFlags {
   std::string server = std::string(kDefaultServer);
   std::string timeout = std::string(kDefaultTimeoutText);
+  SecurityFlagValues security;
 };
+
+void AddSecurityFlags(CLI::App& command, SecurityFlagValues& flags) {
+  command.add_flag("--tls", flags.tls,
+                   "Speak TLS, verifying the server's certificate (against --ca, else the "
+                   "default roots) and its name in --server");
+  command.add_option("--ca", flags.ca_file, "PEM CA certificates for the server's (implies --tls)")
+      ->type_name("FILE");
+  command
+      .add_option("--cert", flags.cert_file,
+                  "PEM client certificate chain, for mutual TLS (with --key; implies --tls)")
+      ->type_name("FILE");
+  command.add_option("--key", flags.key_file, "Unencrypted PEM private key of --cert")
+      ->type_name("FILE");
+  command
+      .add_option("--token-file", flags.token_file,
+                  "Send the bearer token in FILE (one trailing newline stripped) as "
+                  "'authorization: Bearer <token>'; default: $" +
+                      std::string(kTokenEnvironmentVariable) + ", the token itself")
+      ->type_name("FILE");
+}
+
+// Reads the security flags' files (and COROUTER_TOKEN); throws
+// CLI::ValidationError naming the flag.
+ChannelSecurity ToChannelSecurity(const SecurityFlagValues& flags) {
+  absl::StatusOr<ChannelSecurity> security =
+      LoadChannelSecurity(flags, std::getenv(std::string(kTokenEnvironmentVariable).c_str()));
+  if (!security.ok()) throw CLI::ValidationError(std::string(security.status().message()));
+  return *std::move(security);
+}
 
 void AddConnectionFlags(CLI::App& command, ConnectionFlags& flags) {
   command.add_option("--server", flags.server, "corouter server as HOST:PORT (or any gRPC target)")
@@ -51,6 +86,7 @@ void AddConnectionFlags(CLI::App& command, ConnectionFlags& flags) {
                   "Deadline of each call, with a unit: 500ms, 2s, 1.5s, 1m")
       ->type_name("DURATION")
       ->capture_default_str();
+  AddSecurityFlags(command, flags.security);
 }
 
 // Converts the flags; throws CLI::ValidationError so that bad values are
@@ -64,6 +100,7 @@ ConnectionOptions ToConnectionOptions(const ConnectionFlags& flags) {
   ConnectionOptions options;
   options.server = flags.server;
   options.timeout = *timeout;
+  options.security = ToChannelSecurity(flags.security);
   return options;
 }
 
@@ -226,6 +263,8 @@ int Main(int argc, char** argv) {
       ->add_option("--replay", dashboard_flags.replay,
                    "Completed traces each server sends first, for the recent list")
       ->capture_default_str();
+  SecurityFlagValues dashboard_security;
+  AddSecurityFlags(*dashboard, dashboard_security);
 
   CallOptions call_options;
   ConnectionOptions routes_options;
@@ -286,6 +325,7 @@ int Main(int argc, char** argv) {
       absl::StatusOr<DashboardOptions> options = ToDashboardOptions(dashboard_flags);
       if (!options.ok()) throw CLI::ValidationError(std::string(options.status().message()));
       dashboard_options = *std::move(options);
+      dashboard_options.security = ToChannelSecurity(dashboard_security);
     } else if (watch->parsed()) {
       watch_options.connection = ToConnectionOptions(watch_flags);
       corouter::v1::WatchTracesRequest& r = watch_options.request;
@@ -366,6 +406,13 @@ int Main(int argc, char** argv) {
 }  // namespace corouter::client
 
 int main(int argc, char** argv) {
+  // gRPC logs a failed TLS handshake on stderr itself ("E... Handshake
+  // failed ..."); the client says what went wrong in one line of its own
+  // (rpc_error.h). GRPC_VERBOSITY or GRPC_TRACE keeps gRPC's log, for
+  // debugging.
+  if (std::getenv("GRPC_VERBOSITY") == nullptr && std::getenv("GRPC_TRACE") == nullptr) {
+    gpr_set_log_function([](gpr_log_func_args* /*args*/) {});
+  }
   try {
     return corouter::client::Main(argc, argv);
   } catch (const std::exception& e) {

@@ -12,7 +12,7 @@
 namespace corouter::client {
 
 int RunRoutes(const ConnectionOptions& options, std::ostream& out, std::ostream& err) {
-  return RunRoutes(CreateChannel(options.server), options, out, err);
+  return RunRoutes(CreateChannel(options), options, out, err);
 }
 
 namespace {
@@ -31,7 +31,7 @@ int RunUnary(const std::shared_ptr<grpc::Channel>& channel, const ConnectionOpti
   if (!status.ok()) {
     status = ReclassifyDeadline(
         status, channel->GetState(/*try_to_connect=*/false) == GRPC_CHANNEL_READY, options.timeout);
-    err << FormatRpcError(options.server, rpc, options.timeout, status) << '\n';
+    err << FormatRpcError(options, rpc, status) << '\n';
     err.flush();
     return kExitRpcFailure;
   }
@@ -56,7 +56,7 @@ int RunRoutes(const std::shared_ptr<grpc::Channel>& channel, const ConnectionOpt
 int RunStats(const ConnectionOptions& options, std::ostream& out, std::ostream& err) {
   using Stub = corouter::v1::ExecutionService::Stub;
   return RunUnary<corouter::v1::GetStatsRequest, corouter::v1::GetStatsResponse>(
-      CreateChannel(options.server), options, "GetStats",
+      CreateChannel(options), options, "GetStats",
       static_cast<grpc::Status (Stub::*)(grpc::ClientContext*, const corouter::v1::GetStatsRequest&,
                                          corouter::v1::GetStatsResponse*)>(&Stub::GetStats),
       RenderStats, out, err);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -136,9 +137,23 @@ int WatchUntilEnd(const WatchOptions& options, std::ostream& out, std::ostream& 
   if (display == WatchDisplay::kScreen && isatty(STDOUT_FILENO) == 0)
     display = WatchDisplay::kPlain;
   StopSignals::Block();
-  std::shared_ptr<grpc::Channel> channel = CreateChannel(options.connection.server);
+  std::shared_ptr<grpc::Channel> channel = CreateChannel(options.connection);
   if (!channel->WaitForConnected(std::chrono::system_clock::now() +
                                  absl::ToChronoNanoseconds(options.connection.timeout))) {
+    // A handshake that fails (TLS on one side only, a certificate refused)
+    // leaves the channel in TRANSIENT_FAILURE: a fail-fast call says why.
+    if (channel->GetState(/*try_to_connect=*/false) == GRPC_CHANNEL_TRANSIENT_FAILURE) {
+      grpc::ClientContext probe;
+      SetDeadline(probe, absl::Seconds(1));
+      v1::GetStatsResponse stats;
+      const grpc::Status status =
+          v1::ExecutionService::NewStub(channel)->GetStats(&probe, v1::GetStatsRequest(), &stats);
+      if (std::optional<std::string> tls = ExplainTlsFailure(status, options.connection.security)) {
+        err << "corouter watch: cannot connect to " << options.connection.server << ": " << *tls
+            << std::endl;
+        return kExitRpcFailure;
+      }
+    }
     err << "corouter watch: cannot reach the server at " << options.connection.server
         << " (no connection within " << absl::FormatDuration(options.connection.timeout) << ")"
         << std::endl;
@@ -223,9 +238,7 @@ int WatchUntilEnd(const WatchOptions& options, std::ostream& out, std::ostream& 
         << status.error_message() << ")" << std::endl;
     return kExitRpcFailure;
   }
-  err << "corouter watch: "
-      << FormatRpcError(options.connection.server, "WatchTraces", options.connection.timeout,
-                        status)
+  err << "corouter watch: " << FormatRpcError(options.connection, "WatchTraces", status)
       << std::endl;
   return kExitRpcFailure;
 }

@@ -18,6 +18,9 @@ packages=(
   # GET /metrics (cpp-httplib serves it; the test parses it with the
   # Prometheus client's own parser).
   libcpp-httplib-dev python3-prometheus-client
+  # TLS and token auth: OpenSSL parses the PEM files and hashes tokens (the
+  # library gRPC links); the tests make their certificates with openssl.
+  libssl-dev openssl
 )
 # tests/dashboard: `corouter dashboard` (cpp-httplib too) in a real browser,
 # chromium driven by playwright-core from npm. Debian's npm brings nodejs; a

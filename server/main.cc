@@ -15,6 +15,7 @@
 #include "server/app/route_file.h"
 #include "server/app/seed_app.h"
 #include "server/grpc/execution_server.h"
+#include "server/security_flags.h"
 
 namespace {
 
@@ -72,6 +73,12 @@ int main(int argc, char** argv) {
                  "requests executing at once; beyond it calls get RESOURCE_EXHAUSTED (0: no limit)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  cli.add_option("--max-body-size", options.limits.max_body_bytes,
+                 "largest request body accepted, in bytes or with a unit (512KiB, 4MiB, 1MB); "
+                 "beyond it calls get RESOURCE_EXHAUSTED")
+      ->transform(CLI::AsSizeValue(/*kb_is_1000=*/true))
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 30))
+      ->capture_default_str();
   std::string max_deadline_text = "0s";
   cli.add_option("--max-deadline", max_deadline_text,
                  "deadline for calls that come without one, or with a later one (0s: none)")
@@ -96,7 +103,7 @@ int main(int argc, char** argv) {
   auto* otlp_endpoint =
       cli.add_option("--otlp-endpoint", otlp.endpoint,
                      "export every request as an OTLP span to this OTLP/gRPC receiver "
-                     "(HOST:PORT, plaintext; off when not given)");
+                     "(HOST:PORT; plaintext unless --otlp-tls; off when not given)");
   cli.add_option("--otlp-service-name", otlp.service_name, "the spans' service.name")
       ->capture_default_str()
       ->needs(otlp_endpoint);
@@ -127,6 +134,8 @@ int main(int argc, char** argv) {
   std::string metrics_port_file;
   cli.add_option("--metrics-port-file", metrics_port_file,
                  "write the metrics endpoint's bound port to this file once listening");
+  corouter::SecurityFlags security;
+  corouter::AddSecurityFlags(cli, security);
   CLI11_PARSE(cli, argc, argv);
 
   absl::Duration grace;
@@ -164,6 +173,10 @@ int main(int argc, char** argv) {
   }
   if (!metrics_port_file.empty() && options.metrics_listen.empty()) {
     std::cerr << "corouter-server: --metrics-port-file needs --metrics-listen" << std::endl;
+    return 2;
+  }
+  if (absl::Status status = corouter::ApplySecurityFlags(security, &options); !status.ok()) {
+    std::cerr << "corouter-server: " << status.message() << std::endl;
     return 2;
   }
 
@@ -216,6 +229,9 @@ int main(int argc, char** argv) {
     std::cout << "corouter-server: exporting spans to " << options.otlp->endpoint << " (OTLP/gRPC)"
               << std::endl;
   }
+  const corouter::SecurityLines security_lines = corouter::DescribeSecurity(security);
+  for (const std::string& line : security_lines.info) std::cout << line << std::endl;
+  if (!security_lines.warning.empty()) std::cerr << security_lines.warning << std::endl;
   std::cout << "corouter-server listening on " << host << ":" << *port << " (" << options.loops
             << (options.loops == 1 ? " event loop" : " event loops") << ", executor capacity "
             << options.executor_threads << ", "

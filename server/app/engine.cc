@@ -1,8 +1,10 @@
 #include "server/app/engine.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <exception>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -144,13 +146,26 @@ void ApplyResponseModel(const ResponseModel& model, http::Response* response) {
 
 }  // namespace
 
-absl::Status Engine::Validate(const WireRequest& request) {
+int GrpcReceiveLimit(const RequestLimits& limits) {
+  constexpr std::size_t kSpare = 64 * 1024;
+  const std::size_t total =
+      limits.max_body_bytes + http::kMaxRequestTargetBytes + http::kMaxRequestHeaderBytes + kSpare;
+  return static_cast<int>(std::min<std::size_t>(total, std::numeric_limits<int>::max()));
+}
+
+absl::Status Engine::Validate(const WireRequest& request, const RequestLimits& limits) {
   if (request.method.empty()) {
     return absl::InvalidArgumentError("request.method is empty; want an HTTP method such as GET");
   }
   if (!http::IsHttpToken(request.method)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "request.method \"", request.method, "\" is not an HTTP method token (RFC 9110 9.1)"));
+  }
+  if (request.target.size() > http::kMaxRequestTargetBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("request.target is ", request.target.size(), " bytes; at most ",
+                     http::kMaxRequestTargetBytes,
+                     " are accepted (the request-head limit uvicorn runs h11 with)"));
   }
   if (auto target = http::ParseRequestTarget(request.target); !target.ok()) {
     // "target: must start with '/'" -> "request.target: ...": name the field.
@@ -159,6 +174,11 @@ absl::Status Engine::Validate(const WireRequest& request) {
   // "headers[2].name ..." -> "request.headers[2].name ...".
   if (absl::Status headers = http::CheckRequestHeaders(request.headers); !headers.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("request.", headers.message()));
+  }
+  if (request.body.size() > limits.max_body_bytes) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("request.body is ", request.body.size(), " bytes; this server accepts at most ",
+                     limits.max_body_bytes, " (--max-body-size)"));
   }
   return absl::OkStatus();
 }

@@ -35,6 +35,7 @@
 #ifndef COROUTER_SERVER_APP_ENGINE_H_
 #define COROUTER_SERVER_APP_ENGINE_H_
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -88,6 +89,26 @@ struct EngineOptions {
   std::string server_authority = "127.0.0.1:50051";
 };
 
+/// The sizes a request may reach before Engine::Validate refuses it.
+/// FastAPI and uvicorn limit neither the body nor the target; a gRPC server
+/// must bound what it buffers, so corouter states its limits (README,
+/// "Security") and names the one broken.
+struct RequestLimits {
+  /// gRPC's default receive limit for a whole message, kept as the default
+  /// body limit so that a body a default gRPC server took is still taken.
+  static constexpr std::size_t kDefaultMaxBodyBytes = 4 * 1024 * 1024;
+  /// The largest body, in bytes (corouter-server --max-body-size).
+  std::size_t max_body_bytes = kDefaultMaxBodyBytes;
+};
+
+/// The gRPC receive limit (bytes of one serialised request message) that
+/// lets through every request within `limits`, http::kMaxRequestTargetBytes
+/// and http::kMaxRequestHeaderBytes, with 64 KiB to spare for the method,
+/// the request id and protobuf framing. A message over it is refused by
+/// gRPC itself (RESOURCE_EXHAUSTED, "Received message larger than max");
+/// anything under it reaches Validate, which names the limit broken.
+int GrpcReceiveLimit(const RequestLimits& limits);
+
 class Engine {
  public:
   /// `app` must outlive the Engine and have an OK status.
@@ -98,10 +119,14 @@ class Engine {
   /// 9110 token, the target is origin-form, and the header fields are ones
   /// an HTTP server would have received (token names; no CR, LF or NUL in a
   /// value; within http::kMaxRequestHeaderFields and
-  /// http::kMaxRequestHeaderBytes: http::CheckRequestHeaders). Errors:
-  /// INVALID_ARGUMENT with a message naming the field (`request.method`,
-  /// `request.target`, `request.headers[2].name`, `request.headers`).
-  static absl::Status Validate(const WireRequest& request);
+  /// http::kMaxRequestHeaderBytes: http::CheckRequestHeaders), the target is
+  /// within http::kMaxRequestTargetBytes, and the body within
+  /// `limits.max_body_bytes`. Errors: INVALID_ARGUMENT with a message naming
+  /// the field (`request.method`, `request.target`,
+  /// `request.headers[2].name`, `request.headers`); RESOURCE_EXHAUSTED for a
+  /// body over the limit (the code gRPC gives a message over its receive
+  /// limit), naming `--max-body-size`.
+  static absl::Status Validate(const WireRequest& request, const RequestLimits& limits = {});
 
   /// Runs a request that passed Validate. `context` (loop, executor, trace)
   /// must outlive the returned Task. Never throws: every failure is a

@@ -7,6 +7,12 @@
 // the subclass has no operation of its own in flight. Every one of those
 // completions arrives on the call's loop thread, so no lock is needed.
 //
+// Authentication: with --auth-token-file, every call but the health
+// service's first checks the call's "authorization: Bearer <token>"
+// metadata (Authenticate; Admit does it for Execute and ExecuteTraced),
+// before any work, and one without the token ends UNAUTHENTICATED: it is not
+// traced, counted or run.
+//
 // Admission: a request that is not an HTTP request is refused with
 // INVALID_ARGUMENT; one beyond --max-in-flight with RESOURCE_EXHAUSTED, at
 // once (no queue). An admitted request counts as in flight until Complete().
@@ -63,10 +69,16 @@ class CallBase {
   /// Returns false in the latter case, after deleting `this`.
   bool Arrived(bool ok);
 
-  /// Turns `request` into a WireRequest, assigns the request id, counts the
-  /// request in and starts its trace (with `sink`, which may be null, and the
-  /// server's trace feed when it is enabled).
-  /// Errors: INVALID_ARGUMENT for what is not an HTTP request (see
+  /// OK when the server needs no bearer token or the call carries it
+  /// (security::BearerAuth::Check on the client metadata). Errors:
+  /// UNAUTHENTICATED saying what is missing or wrong, never quoting a token.
+  absl::Status Authenticate() const;
+
+  /// Authenticates the call, turns `request` into a WireRequest, assigns the
+  /// request id, counts the request in and starts its trace (with `sink`,
+  /// which may be null, and the server's trace feed when it is enabled).
+  /// Errors: UNAUTHENTICATED (Authenticate), before anything else;
+  /// INVALID_ARGUMENT for what is not an HTTP request (see
   /// app::Engine::Validate); RESOURCE_EXHAUSTED beyond --max-in-flight.
   absl::Status Admit(const corouter::v1::HttpRequest& request, const std::string& request_id,
                      trace::TraceSink* sink);

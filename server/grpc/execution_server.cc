@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/impl/server_builder_option.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "server/grpc/execute_call.h"
@@ -16,8 +17,46 @@
 #include "server/grpc/health_calls.h"
 #include "server/grpc/list_routes_call.h"
 #include "server/grpc/watch_traces_call.h"
+#include "server/security/credential_files.h"
 
 namespace corouter::grpc_front {
+namespace {
+
+// Leaves gRPC's reflection plugin out of one server: it serves on gRPC's own
+// threads, where the bearer token check (CallBase::Authenticate) does not
+// reach, so a server that needs a token does not serve it.
+class WithoutReflection final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments* /*args*/) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    std::erase_if(*plugins, [](const std::unique_ptr<grpc::ServerBuilderPlugin>& plugin) {
+      return dynamic_cast<grpc::reflection::ProtoServerReflectionPlugin*>(plugin.get()) != nullptr;
+    });
+  }
+};
+
+// The port's credentials: TLS (mutual with a client CA) or plaintext.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> CredentialsFor(
+    const std::optional<ServerTls>& tls) {
+  if (!tls.has_value()) return grpc::InsecureServerCredentials();
+  for (absl::Status status :
+       {security::CheckCertificates(tls->cert_chain_pem, "the TLS certificate"),
+        security::CheckPrivateKey(tls->private_key_pem, "the TLS key"),
+        security::CheckKeyMatchesCertificate(tls->cert_chain_pem, tls->private_key_pem),
+        tls->client_ca_pem.empty()
+            ? absl::OkStatus()
+            : security::CheckCertificates(tls->client_ca_pem, "the TLS client CA")}) {
+    if (!status.ok()) return absl::InvalidArgumentError(status.message());
+  }
+  grpc::SslServerCredentialsOptions ssl(
+      tls->client_ca_pem.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                                 : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  ssl.pem_root_certs = tls->client_ca_pem;
+  ssl.pem_key_cert_pairs.push_back({tls->private_key_pem, tls->cert_chain_pem});
+  return grpc::SslServerCredentials(ssl);
+}
+
+}  // namespace
 
 ExecutionServer::ExecutionServer(const app::App& app, ServerOptions options)
     : app_(app), options_(std::move(options)) {}
@@ -37,16 +76,23 @@ absl::StatusOr<int> ExecutionServer::Start() {
       return endpoint.status();
     }
   }
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      CredentialsFor(options_.tls);
+  if (!credentials.ok()) return credentials.status();
   started_ = true;
+  shared_.auth = options_.auth.has_value() ? &*options_.auth : nullptr;
   shared_.max_in_flight = options_.max_in_flight;
   shared_.max_deadline = options_.max_deadline;
+  shared_.limits = options_.limits;
 
   // Health is served on our loops (health_calls.h), not by gRPC's own.
   grpc::EnableDefaultHealthCheckService(false);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(options_.address, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(options_.address, *credentials, &port);
+  if (options_.auth.has_value()) builder.SetOption(std::make_unique<WithoutReflection>());
+  builder.SetMaxReceiveMessageSize(app::GrpcReceiveLimit(options_.limits));
   builder.RegisterService(&service_);
   builder.RegisterService(&health_service_);
   for (size_t i = 0; i < options_.loops; ++i) cqs_.push_back(builder.AddCompletionQueue());

@@ -25,6 +25,13 @@
 // OTLP exporter flushes what is queued until the grace period's end just
 // before the loops stop (loop 0 issues its Export calls).
 //
+// TLS and token auth (ServerOptions::tls, ::auth; docs/deployment.md): with
+// `tls` the port speaks TLS only (grpc::SslServerCredentials), and with a
+// client CA it requires and verifies a client certificate (mutual TLS).
+// With `auth`, every call but grpc.health.v1's needs the bearer token
+// (CallBase::Authenticate); gRPC's reflection service, which runs on gRPC's
+// own threads where that check does not reach, is then not served.
+//
 // Thread safety: Start, Shutdown and Wait are called from one controlling
 // thread (not a loop thread). The App must outlive the server.
 #ifndef COROUTER_SERVER_GRPC_EXECUTION_SERVER_H_
@@ -49,9 +56,24 @@
 #include "server/loop/executor.h"
 #include "server/metrics/metrics_server.h"
 #include "server/otlp/otlp_exporter.h"
+#include "server/security/bearer_auth.h"
 #include "server/watch/trace_hub.h"
 
 namespace corouter::grpc_front {
+
+/// The server's TLS identity, as PEM text (security/credential_files.h reads
+/// and checks the files).
+struct ServerTls {
+  /// The certificate chain, leaf first (--tls-cert).
+  std::string cert_chain_pem{};
+  /// The leaf certificate's private key, unencrypted (--tls-key).
+  std::string private_key_pem{};
+  /// CA certificates a client certificate must chain to (--tls-client-ca);
+  /// empty: no client certificate is asked for. Non-empty: a client without
+  /// a certificate that verifies against them fails the handshake (mutual
+  /// TLS, GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY).
+  std::string client_ca_pem{};
+};
 
 struct ServerOptions {
   /// host:port to listen on; port 0 lets the OS pick (see Start's result).
@@ -68,6 +90,10 @@ struct ServerOptions {
   /// Deadline for requests that come without one (or with a later one);
   /// zero: none.
   absl::Duration max_deadline = absl::ZeroDuration();
+  /// Request sizes: a body over `limits.max_body_bytes` is refused with
+  /// RESOURCE_EXHAUSTED naming --max-body-size (app::Engine::Validate), and
+  /// gRPC's receive limit is set to app::GrpcReceiveLimit(limits).
+  app::RequestLimits limits;
   /// A slice of loop work longer than this is a blocking call (asyncio's
   /// slow_callback_duration).
   absl::Duration slow_callback = absl::Milliseconds(100);
@@ -80,8 +106,14 @@ struct ServerOptions {
   /// Export every request as OTLP spans (otlp/otlp_exporter.h); unset: off.
   std::optional<otlp::OtlpOptions> otlp;
   /// Serve Prometheus metrics (GET /metrics) on this HOST:PORT from a
-  /// thread of its own (metrics/metrics_server.h); empty: off.
+  /// thread of its own (metrics/metrics_server.h); empty: off. Plaintext
+  /// HTTP, whatever `tls` says.
   std::string metrics_listen;
+  /// Serve over TLS (mutual TLS with a client CA); unset: plaintext.
+  std::optional<ServerTls> tls{};
+  /// Require this bearer token of every call but grpc.health.v1's (calls
+  /// without it end UNAUTHENTICATED; reflection is then off); unset: none.
+  std::optional<security::BearerAuth> auth{};
 };
 
 class ExecutionServer {
@@ -97,8 +129,10 @@ class ExecutionServer {
   /// Binds, starts the loops (and the OTLP exporter and metrics endpoint
   /// when asked) and returns the bound port.
   /// Errors: FAILED_PRECONDITION if the App's status is not OK or Start was
-  /// already called; INVALID_ARGUMENT for loops == 0 or a bad OTLP option;
-  /// UNAVAILABLE when the address (or the metrics address) cannot be bound.
+  /// already called; INVALID_ARGUMENT for loops == 0, a bad OTLP option, or
+  /// `tls` PEM text that does not parse (or a key that does not match its
+  /// certificate); UNAVAILABLE when the address (or the metrics address)
+  /// cannot be bound.
   absl::StatusOr<int> Start();
 
   /// The metrics endpoint's bound port (0 when off); valid after Start.

@@ -18,6 +18,10 @@ void GetStatsCall::Request(LoopServices& services) {
 void GetStatsCall::OnArrived(bool ok) {
   if (!Arrived(ok)) return;
   Request(services_);
+  if (absl::Status status = Authenticate(); !status.ok()) {
+    responder_.FinishWithError(ToGrpcStatus(status), finish_tag());
+    return;
+  }
   SnapshotStats(*services_.shared, *services_.app, &reply_);
   responder_.Finish(reply_, grpc::Status::OK, finish_tag());
 }

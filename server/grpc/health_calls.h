@@ -12,6 +12,10 @@
 // or the server begins to shut down, when it is finished with OK so that it
 // does not hold the shutdown's grace period.
 //
+// Health stays open: with --auth-token-file these calls need no token (they
+// never call CallBase::Authenticate), so that probes and load balancers
+// (grpc_health_probe, Kubernetes gRPC probes) work without one.
+//
 // Thread safety: loop thread only.
 #ifndef COROUTER_SERVER_GRPC_HEALTH_CALLS_H_
 #define COROUTER_SERVER_GRPC_HEALTH_CALLS_H_

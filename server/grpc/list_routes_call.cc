@@ -14,6 +14,10 @@ void ListRoutesCall::Request(LoopServices& services) {
 void ListRoutesCall::OnArrived(bool ok) {
   if (!Arrived(ok)) return;
   Request(services_);
+  if (absl::Status status = Authenticate(); !status.ok()) {
+    responder_.FinishWithError(ToGrpcStatus(status), finish_tag());
+    return;
+  }
   ToProto(*services_.app, &reply_);
   responder_.Finish(reply_, grpc::Status::OK, finish_tag());
 }

@@ -27,6 +27,7 @@
 #include "server/loop/event_loop.h"
 #include "server/loop/executor.h"
 #include "server/otlp/otlp_exporter.h"
+#include "server/security/bearer_auth.h"
 #include "server/stats/route_stats.h"
 #include "server/watch/trace_hub.h"
 
@@ -46,12 +47,17 @@ struct ServerShared {
   /// The OTLP span exporter, when --otlp-endpoint is given.
   otlp::OtlpExporter* otlp = nullptr;
   std::chrono::steady_clock::time_point started;
+  /// The bearer token every call but grpc.health.v1 needs (--auth-token-file);
+  /// null: none (CallBase::Authenticate).
+  const security::BearerAuth* auth = nullptr;
 
   /// Requests executing at once, server-wide; 0 means no limit.
   int64_t max_in_flight = 0;
   /// Deadline given to requests that arrive without one (or with a later
   /// one); zero means none.
   absl::Duration max_deadline = absl::ZeroDuration();
+  /// The request sizes Engine::Validate enforces (--max-body-size).
+  app::RequestLimits limits;
   std::atomic<int64_t> in_flight{0};
   /// Requests whose background tasks are running (after their response).
   std::atomic<int64_t> background{0};

@@ -75,8 +75,10 @@ WatchTracesCall::~WatchTracesCall() {
 void WatchTracesCall::OnArrived(bool ok) {
   if (!Arrived(ok)) return;
   Request(services_);
-  absl::StatusOr<watch::SubscribeOptions> options = SubscribeOptionsFromProto(request_);
-  absl::Status status = options.status();
+  absl::Status status = Authenticate();
+  absl::StatusOr<watch::SubscribeOptions> options =
+      status.ok() ? SubscribeOptionsFromProto(request_) : status;
+  if (status.ok()) status = options.status();
   if (status.ok()) {
     // The hub calls this on the publishing thread: hop to our loop.
     auto wake = [loop = services_.loop, handle = handle_] {

@@ -10,12 +10,20 @@
 #ifndef COROUTER_SERVER_HTTP_REQUEST_TARGET_H_
 #define COROUTER_SERVER_HTTP_REQUEST_TARGET_H_
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
 
 namespace corouter::http {
+
+/// The longest request target accepted, in bytes: 16 KiB, the limit uvicorn
+/// runs h11 with for a whole request head (h11 0.14
+/// DEFAULT_MAX_INCOMPLETE_EVENT_SIZE; request_headers.h says more), so no
+/// target that uvicorn would take whole is refused. Checked by
+/// app::Engine::Validate, not by ParseRequestTarget.
+inline constexpr std::size_t kMaxRequestTargetBytes = 16 * 1024;
 
 /// A parsed request target.
 struct RequestTarget {

@@ -75,7 +75,7 @@ void EventLoop::Run() {
 }
 
 void EventLoop::Shutdown() {
-  absl::MutexLock lock(&mu_);
+  sync::MutexLock lock(&mu_);
   if (shut_down_) return;
   shut_down_ = true;
   // Under the lock, so no Post() can arm the doorbell on a shut-down queue.
@@ -83,7 +83,7 @@ void EventLoop::Shutdown() {
 }
 
 void EventLoop::Post(Callback fn) {
-  absl::MutexLock lock(&mu_);
+  sync::MutexLock lock(&mu_);
   if (shut_down_) return;
   if (current_loop == this) {
     // FIFO with what other threads posted before: take that first. The
@@ -112,7 +112,7 @@ void EventLoop::OnDoorbell(bool /*ok*/) {
   std::vector<Callback> batch;
   Clock::time_point since;
   {
-    absl::MutexLock lock(&mu_);
+    sync::MutexLock lock(&mu_);
     batch.swap(posted_);
     doorbell_armed_ = false;
     since = posted_since_;
@@ -147,7 +147,7 @@ void EventLoop::RunScheduled() {
 }
 
 void EventLoop::RecordLag(Clock::duration lag) {
-  absl::MutexLock lock(&lag_mu_);
+  sync::MutexLock lock(&lag_mu_);
   lag_.Record(std::chrono::duration_cast<std::chrono::nanoseconds>(lag));
 }
 
@@ -194,7 +194,7 @@ LoopStats EventLoop::stats() const {
       std::chrono::nanoseconds(longest_slice_nanos_.load(std::memory_order_relaxed));
   out.slices = slices_.load(std::memory_order_relaxed);
   out.slow_slices = slow_slices_.load(std::memory_order_relaxed);
-  absl::MutexLock lock(&lag_mu_);
+  sync::MutexLock lock(&lag_mu_);
   out.lag = lag_;
   return out;
 }

@@ -31,7 +31,10 @@
 // Run() returns once the completion queue is drained.
 //
 // Thread safety: Post(), Shutdown(), index() and IsInLoopThread() are
-// thread-safe. Everything else must be called on the loop thread.
+// thread-safe. Everything else must be called on the loop thread. The
+// cross-thread state is guarded by a sync::Mutex (std::mutex), not an
+// absl::Mutex, so that ThreadSanitizer sees the hand-off (server/sync/mutex.h);
+// the doorbell's tag carries a TSan happens-before edge (loop/operation.h).
 #ifndef COROUTER_SERVER_LOOP_EVENT_LOOP_H_
 #define COROUTER_SERVER_LOOP_EVENT_LOOP_H_
 
@@ -46,11 +49,11 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/functional/any_invocable.h"
-#include "absl/synchronization/mutex.h"
 #include "grpcpp/alarm.h"
 #include "grpcpp/completion_queue.h"
 #include "server/loop/operation.h"
 #include "server/stats/bucket_histogram.h"
+#include "server/sync/mutex.h"
 #include "server/trace/emit_hook.h"
 
 namespace corouter::loop {
@@ -192,11 +195,11 @@ class EventLoop final : public trace::EmitHook {
   std::atomic<int64_t> longest_slice_nanos_{0};
   std::atomic<uint64_t> slices_{0};
   std::atomic<uint64_t> slow_slices_{0};
-  mutable absl::Mutex lag_mu_;
+  mutable sync::Mutex lag_mu_;
   stats::BucketHistogram lag_ ABSL_GUARDED_BY(lag_mu_){stats::LoopLagBounds()};
 
   // Cross-thread state.
-  absl::Mutex mu_;
+  sync::Mutex mu_;
   std::vector<Callback> posted_ ABSL_GUARDED_BY(mu_);
   bool doorbell_armed_ ABSL_GUARDED_BY(mu_) = false;
   Clock::time_point posted_since_ ABSL_GUARDED_BY(mu_);  // when the doorbell was armed

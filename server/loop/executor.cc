@@ -13,16 +13,18 @@ Executor::Executor(size_t capacity) : capacity_(std::max<size_t>(capacity, 1)) {
 Executor::~Executor() {
   std::vector<std::thread> threads;
   {
-    absl::MutexLock lock(&mu_);
+    sync::MutexLock lock(&mu_);
     stopping_ = true;
     threads.swap(threads_);
   }
+  work_or_stop_.SignalAll();
   for (auto& t : threads) t.join();
 }
 
 void Executor::Submit(Work work) {
-  absl::MutexLock lock(&mu_);
+  sync::MutexLock lock(&mu_);
   queue_.push_back(std::move(work));
+  work_or_stop_.Signal();
   // Start a thread when the idle ones cannot take all queued work, up to
   // capacity: threads on demand, as anyio starts its workers.
   if (queue_.size() > idle_ && threads_.size() < capacity_) {
@@ -33,13 +35,10 @@ void Executor::Submit(Work work) {
 
 void Executor::WorkerMain(size_t index) {
   trace::SetCurrentThreadName(absl::StrCat("executor-", index));
-  absl::MutexLock lock(&mu_);
+  sync::MutexLock lock(&mu_);
   while (true) {
     ++idle_;
-    mu_.Await(absl::Condition(
-        +[](Executor* self)
-             ABSL_NO_THREAD_SAFETY_ANALYSIS { return !self->queue_.empty() || self->stopping_; },
-        this));
+    while (queue_.empty() && !stopping_) work_or_stop_.Wait(&mu_);
     --idle_;
     if (queue_.empty()) return;  // stopping, and nothing left to do
     Work work = std::move(queue_.front());
@@ -55,17 +54,17 @@ void Executor::WorkerMain(size_t index) {
 }
 
 size_t Executor::running() const {
-  absl::MutexLock lock(&mu_);
+  sync::MutexLock lock(&mu_);
   return running_;
 }
 
 size_t Executor::queued() const {
-  absl::MutexLock lock(&mu_);
+  sync::MutexLock lock(&mu_);
   return queue_.size();
 }
 
 size_t Executor::max_running() const {
-  absl::MutexLock lock(&mu_);
+  sync::MutexLock lock(&mu_);
   return max_running_;
 }
 

@@ -15,7 +15,10 @@
 // OrderedDict.popitem(); anyio issue #538, fixed to FIFO in later anyio).
 // LIFO there is an accident, and FIFO is what a caller would expect.
 //
-// Thread safety: all members are thread-safe.
+// Thread safety: all members are thread-safe. The queue is guarded by a
+// sync::Mutex and the idle threads wait on a sync::CondVar (std::mutex and
+// std::condition_variable), not absl's, so that ThreadSanitizer sees the
+// hand-off of work to its thread (server/sync/mutex.h).
 #ifndef COROUTER_SERVER_LOOP_EXECUTOR_H_
 #define COROUTER_SERVER_LOOP_EXECUTOR_H_
 
@@ -26,7 +29,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
-#include "absl/synchronization/mutex.h"
+#include "server/sync/mutex.h"
 
 namespace corouter::loop {
 
@@ -64,7 +67,8 @@ class Executor {
   void WorkerMain(size_t index);
 
   const size_t capacity_;
-  mutable absl::Mutex mu_;
+  mutable sync::Mutex mu_;
+  sync::CondVar work_or_stop_;  // signalled when queue_ grows or stopping_ is set
   std::deque<Work> queue_ ABSL_GUARDED_BY(mu_);
   std::vector<std::thread> threads_ ABSL_GUARDED_BY(mu_);
   size_t idle_ ABSL_GUARDED_BY(mu_) = 0;

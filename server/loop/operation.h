@@ -4,8 +4,20 @@
 // queue points to an Operation: a base with one completion function, called on
 // the loop thread with gRPC's `ok` flag. One hook, not a `this` per state
 // machine with a switch (shared/design/architecture.md, decision 3).
+//
+// Under ThreadSanitizer, tag() and Complete() also state the happens-before
+// edge that gRPC's completion queue provides but TSan cannot see in Debian's
+// uninstrumented gRPC (server/sync/tsan.h): what a thread did before it took
+// a tag to hand to gRPC happens before the completion that tag brings back,
+// on whichever thread runs it (the doorbell Alarm set by another thread's
+// Post, for one).
+//
+// Thread safety: tag() may be called on any thread; Complete() runs on the
+// thread that dequeued the tag.
 #ifndef COROUTER_SERVER_LOOP_OPERATION_H_
 #define COROUTER_SERVER_LOOP_OPERATION_H_
+
+#include "server/sync/tsan.h"
 
 namespace corouter::loop {
 
@@ -15,11 +27,16 @@ class Operation {
 
   explicit Operation(CompleteFn complete) : complete_(complete) {}
 
-  /// The tag to give gRPC.
-  void* tag() { return this; }
+  /// The tag to give gRPC. Take it just before the hand-off: what this thread
+  /// did until now happens before the completion (TSan's view included).
+  void* tag() {
+    sync::TsanRelease(this);
+    return this;
+  }
 
   /// Runs the completion. Called by the event loop for the tag it dequeued.
   static void Complete(void* tag, bool ok) {
+    sync::TsanAcquire(tag);
     auto* op = static_cast<Operation*>(tag);
     op->complete_(op, ok);
   }

@@ -64,8 +64,8 @@ absl::StatusOr<std::string> ParseOtlpEndpoint(std::string_view text) {
   const absl::string_view value(text.data(), text.size());
   absl::string_view rest = value;
   if (absl::StartsWith(rest, "https://")) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "\"", value, "\": TLS to the collector is not supported yet; give HOST:PORT (plaintext)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", value, "\": for TLS to the collector give HOST:PORT and --otlp-tls"));
   }
   if (absl::StartsWith(rest, "http://")) rest.remove_prefix(7);
   if (absl::EndsWith(rest, "/")) rest.remove_suffix(1);
@@ -117,8 +117,11 @@ OtlpExporter::OtlpExporter(watch::TraceHub& hub, OtlpOptions options, loop::Even
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
               static_cast<int>(absl::ToInt64Milliseconds(kMaxBackoff)));
-  std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateCustomChannel(options_.endpoint, grpc::InsecureChannelCredentials(), args);
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = options_.ca_pem;
+  std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
+      options_.endpoint,
+      options_.tls ? grpc::SslCredentials(ssl) : grpc::InsecureChannelCredentials(), args);
   generic_ = std::make_unique<grpc::GenericStub>(channel);
   resource_bytes_ = ResourceBytes(options_.service_name);
   opentelemetry::proto::common::v1::InstrumentationScope scope;
@@ -138,15 +141,17 @@ struct LoopExport final : loop::Operation {
     // Keeps the object alive until the lock is released below (the export
     // thread may free it as soon as it sees `done`).
     std::shared_ptr<LoopExport> keep = std::move(e->self);
-    absl::MutexLock lock(&e->mu);
+    sync::MutexLock lock(&e->mu);
     e->done = true;
+    e->done_cv.Signal();
   }
   grpc::ClientContext ctx;
   grpc::ByteBuffer response;
   grpc::Status status;
   std::unique_ptr<grpc::GenericClientAsyncResponseReader> reader;
   std::shared_ptr<LoopExport> self;
-  absl::Mutex mu;
+  sync::Mutex mu;
+  sync::CondVar done_cv;
   bool done ABSL_GUARDED_BY(mu) = false;
 };
 
@@ -166,8 +171,8 @@ grpc::Status OtlpExporter::Attempt(const grpc::ByteBuffer& request, absl::Time d
     raw->reader->Finish(&raw->response, &raw->status, raw->tag());
   });
   {
-    absl::MutexLock lock(&call->mu);
-    call->mu.Await(absl::Condition(&call->done));
+    sync::MutexLock lock(&call->mu);
+    while (!call->done) call->done_cv.Wait(&call->mu);
   }
   if (!call->status.ok()) return call->status;
   return grpc::SerializationTraits<collector::ExportTraceServiceResponse>::Deserialize(
@@ -177,16 +182,20 @@ grpc::Status OtlpExporter::Attempt(const grpc::ByteBuffer& request, absl::Time d
 OtlpExporter::~OtlpExporter() { Shutdown(absl::Now()); }
 
 void OtlpExporter::Wake() {
-  absl::MutexLock lock(&mu_);
+  sync::MutexLock lock(&mu_);
   woken_ = true;
+  // All: a thread backing off in Send waits on changed_ too, and must not
+  // take the wake-up from one waiting in Run.
+  changed_.SignalAll();
 }
 
 void OtlpExporter::Shutdown(absl::Time deadline) {
   {
-    absl::MutexLock lock(&mu_);
+    sync::MutexLock lock(&mu_);
     if (stopping_) return;
     stopping_ = true;
     stop_deadline_ = deadline;
+    changed_.SignalAll();
   }
   for (std::thread& thread : threads_) thread.join();
   threads_.clear();
@@ -210,10 +219,10 @@ void OtlpExporter::Run() {
   IdGenerator ids;  // this thread's
   while (true) {
     {
-      absl::MutexLock lock(&mu_);
-      const absl::Time next = absl::Now() + options_.schedule_delay;
-      auto due = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return woken_ || stopping_; };
-      mu_.AwaitWithDeadline(absl::Condition(&due), next);
+      sync::MutexLock lock(&mu_);
+      const auto next = absl::ToChronoTime(absl::Now() + options_.schedule_delay);
+      while (!woken_ && !stopping_ && changed_.WaitUntil(&mu_, next)) {
+      }
       if (stopping_) break;
       woken_ = false;
     }
@@ -247,7 +256,7 @@ void OtlpExporter::Send(const grpc::ByteBuffer& bytes, size_t spans) {
   while (true) {
     absl::Time rpc_deadline = absl::Now() + options_.export_timeout;
     {
-      absl::MutexLock lock(&mu_);
+      sync::MutexLock lock(&mu_);
       if (stopping_) {
         if (absl::Now() >= stop_deadline_) {
           dropped_.fetch_add(spans, std::memory_order_relaxed);
@@ -283,14 +292,13 @@ void OtlpExporter::Send(const grpc::ByteBuffer& bytes, size_t spans) {
     // Full jitter over the upper half: [backoff/2, backoff).
     const absl::Duration wait = backoff * absl::Uniform(random, 0.5, 1.0);
     backoff = std::min(backoff * 2, kMaxBackoff);
-    absl::MutexLock lock(&mu_);
+    sync::MutexLock lock(&mu_);
     const bool was_stopping = stopping_;
     absl::Time until = absl::Now() + wait;
     if (stopping_) until = std::min(until, stop_deadline_);
-    auto stop_changed = [this, was_stopping]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return stopping_ != was_stopping;
-    };
-    mu_.AwaitWithDeadline(absl::Condition(&stop_changed), until);
+    const auto deadline = absl::ToChronoTime(until);
+    while (stopping_ == was_stopping && changed_.WaitUntil(&mu_, deadline)) {
+    }
   }
 }
 

@@ -26,9 +26,11 @@
 //  - Shutdown(deadline) exports what is queued until `deadline`; what is
 //    left then is dropped and counted.
 //
-// The transport is plaintext gRPC (TLS to the collector is not supported
-// yet); the channel reconnects with a 100 ms to 5 s backoff so a receiver
-// that comes back is used within seconds.
+// The transport is plaintext gRPC, or TLS with `tls` (--otlp-tls; the
+// collector's certificate verified against `ca_pem`, --otlp-ca, else gRPC's
+// default roots); the channel reconnects with a 100 ms to 5 s backoff so a
+// receiver that comes back is used within seconds. A TLS handshake that
+// fails is an UNAVAILABLE Export, retried as above.
 //
 // Where the work runs. An export thread builds and serializes each batch
 // (the CPU-heavy part, off the loops), then hands the bytes to an event
@@ -41,7 +43,10 @@
 // "OTLP export").
 //
 // Thread safety: stats() and Shutdown() are thread-safe; Shutdown is called
-// once, from the controlling thread, after the last request ended.
+// once, from the controlling thread, after the last request ended. The
+// threads wait on sync::Mutex and sync::CondVar (std::mutex and
+// std::condition_variable), not absl's, so that ThreadSanitizer sees them
+// (server/sync/mutex.h).
 #ifndef COROUTER_SERVER_OTLP_OTLP_EXPORTER_H_
 #define COROUTER_SERVER_OTLP_OTLP_EXPORTER_H_
 
@@ -54,13 +59,13 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "server/loop/event_loop.h"
 #include "server/otlp/trace_context.h"
+#include "server/sync/mutex.h"
 #include "server/watch/trace_hub.h"
 
 namespace corouter::otlp {
@@ -80,6 +85,13 @@ struct OtlpOptions {
   absl::Duration export_timeout = absl::Seconds(10);
   /// Export calls in flight at once (one thread each), at least 1.
   size_t concurrent_exports = 2;
+  /// Connect to the receiver over TLS (grpc::SslCredentials); false:
+  /// plaintext.
+  bool tls = false;
+  /// With `tls`: the CA certificates (PEM) the receiver's certificate must
+  /// chain to; empty: gRPC's default roots (GRPC_DEFAULT_SSL_ROOTS_FILE_PATH,
+  /// else its bundled roots.pem).
+  std::string ca_pem{};
 };
 
 struct OtlpStats {
@@ -96,7 +108,8 @@ struct OtlpStats {
 
 /// Checks an --otlp-endpoint value: "HOST:PORT", or "http://HOST:PORT".
 /// Returns the HOST:PORT to dial.
-/// Errors: INVALID_ARGUMENT naming what is wrong (no port, https://...).
+/// Errors: INVALID_ARGUMENT naming what is wrong (no port; https://..., for
+/// which it says to give HOST:PORT with --otlp-tls).
 absl::StatusOr<std::string> ParseOtlpEndpoint(std::string_view value);
 
 class OtlpExporter {
@@ -146,7 +159,8 @@ class OtlpExporter {
   std::atomic<uint64_t> dropped_{0};  // after the queue: refused, or shutdown's deadline
   std::atomic<uint64_t> failures_{0};
 
-  mutable absl::Mutex mu_;
+  mutable sync::Mutex mu_;
+  sync::CondVar changed_;  // signalled when woken_ or stopping_ is set
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time stop_deadline_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();

@@ -11,7 +11,7 @@ RouteStats::RouteStats(size_t routes) {
 
 void RouteStats::Record(size_t route, std::chrono::nanoseconds latency, const Ending& ending) {
   Guarded& g = *slots_[std::min(route, slots_.size() - 1)];
-  absl::MutexLock lock(&g.mu);
+  sync::MutexLock lock(&g.mu);
   g.slot.latency.Record(latency);
   g.slot.duration.Record(latency);
   if (ending.cancelled) ++g.slot.cancelled;
@@ -29,8 +29,9 @@ void RouteStats::Record(size_t route, std::chrono::nanoseconds latency, const En
 void RouteStats::MergeInto(std::vector<Slot>* out) const {
   out->resize(slots_.size());
   for (size_t i = 0; i < slots_.size(); ++i) {
-    absl::MutexLock lock(&slots_[i]->mu);
-    const Slot& from = slots_[i]->slot;
+    const Guarded& g = *slots_[i];
+    sync::MutexLock lock(&g.mu);
+    const Slot& from = g.slot;
     Slot& to = (*out)[i];
     to.cancelled += from.cancelled;
     to.deadline_exceeded += from.deadline_exceeded;

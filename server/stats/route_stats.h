@@ -8,8 +8,9 @@
 // corouter_requests_total{route,method,status}) and keeps the durations in
 // fixed buckets (corouter_request_duration_seconds).
 //
-// Thread safety: Record (the owning loop) and Snapshot (GetStats, any loop)
-// take one mutex per slot, uncontended in practice.
+// Thread safety: Record (the owning loop) and MergeInto (GetStats, any loop)
+// take one mutex per slot, uncontended in practice (a sync::Mutex, std::mutex,
+// so that ThreadSanitizer sees it: server/sync/mutex.h).
 #ifndef COROUTER_SERVER_STATS_ROUTE_STATS_H_
 #define COROUTER_SERVER_STATS_ROUTE_STATS_H_
 
@@ -21,10 +22,11 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "server/stats/bucket_histogram.h"
 #include "server/stats/latency_histogram.h"
+#include "server/sync/mutex.h"
 
 namespace corouter::stats {
 
@@ -61,7 +63,7 @@ class RouteStats {
 
  private:
   struct Guarded {
-    mutable absl::Mutex mu;
+    mutable sync::Mutex mu;
     Slot slot ABSL_GUARDED_BY(mu);
   };
   std::vector<std::unique_ptr<Guarded>> slots_;

@@ -15,7 +15,7 @@ void RequestTrace::Deliver(Step step, std::string detail, std::optional<RouteDat
   event.thread = CurrentThreadName();
   event.detail = std::move(detail);
   event.route = std::move(route);
-  absl::MutexLock lock(&mu_);
+  sync::MutexLock lock(&mu_);
   event.sequence = ++sequence_;
   if (observer_ != nullptr) observer_->OnEvent(event);
   sink_->OnEvent(std::move(event));

@@ -7,7 +7,8 @@
 // when a sink is attached.
 //
 // Thread safety: Emit is thread-safe (a mutex orders the sequence numbers and
-// the sink calls); the other members are set before the request runs.
+// the sink calls: a sync::Mutex, std::mutex, so that ThreadSanitizer sees it,
+// server/sync/mutex.h); the other members are set before the request runs.
 #ifndef COROUTER_SERVER_TRACE_REQUEST_TRACE_H_
 #define COROUTER_SERVER_TRACE_REQUEST_TRACE_H_
 
@@ -18,7 +19,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
+#include "server/sync/mutex.h"
 #include "server/trace/trace_event.h"
 
 namespace corouter::trace {
@@ -71,7 +72,7 @@ class RequestTrace {
   TraceSink* const sink_;      // null: tracing off
   TraceSink* const observer_;  // null unless sink_ is set too
   const std::chrono::steady_clock::time_point received_;
-  absl::Mutex mu_;
+  sync::Mutex mu_;
   uint64_t sequence_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

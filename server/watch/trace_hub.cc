@@ -86,14 +86,14 @@ absl::StatusOr<std::optional<uint64_t>> TraceHub::ParseCursor(const std::string&
 }
 
 void TraceHub::Register(RequestRecorder* recorder) {
-  absl::MutexLock lock(&mu_);
+  sync::MutexLock lock(&mu_);
   in_flight_.insert(recorder);
 }
 
 void TraceHub::Publish(RequestRecorder* recorder, EventPtr event, bool final) {
   std::vector<Waker> wakes;
   {
-    absl::MutexLock lock(&mu_);
+    sync::MutexLock lock(&mu_);
     RequestRecorder& r = *recorder;
     if (r.ended_) return;
     const trace::TraceEvent& e = event->event;
@@ -124,7 +124,7 @@ void TraceHub::Publish(RequestRecorder* recorder, EventPtr event, bool final) {
 void TraceHub::End(RequestRecorder* recorder) {
   std::vector<Waker> wakes;
   {
-    absl::MutexLock lock(&mu_);
+    sync::MutexLock lock(&mu_);
     if (recorder->ended_) return;
     if (recorder->events_.empty()) {
       recorder->ended_ = true;
@@ -189,7 +189,7 @@ absl::StatusOr<std::shared_ptr<TraceHub::Subscription>> TraceHub::Subscribe(
   }
   auto s = std::make_shared<Subscription>(std::move(options), std::move(waker));
   std::vector<Waker> unused;
-  absl::MutexLock lock(&mu_);
+  sync::MutexLock lock(&mu_);
   const SubscribeOptions& o = s->options_;
   const uint64_t oldest = history_.empty() ? completed_ + 1 : history_.front()->cursor;
   size_t first = history_.size();  // the first kept trace to replay
@@ -242,7 +242,7 @@ absl::StatusOr<std::shared_ptr<TraceHub::Subscription>> TraceHub::Subscribe(
 }
 
 void TraceHub::Unsubscribe(Subscription& subscription) {
-  absl::MutexLock lock(&mu_);
+  sync::MutexLock lock(&mu_);
   if (!subscription.open_) return;
   subscription.open_ = false;
   auto& list = subscription.options_.completed_mode ? completed_subs_ : live_;
@@ -258,7 +258,7 @@ void TraceHub::Unsubscribe(Subscription& subscription) {
 
 Batch TraceHub::TakeBatch(Subscription& s, size_t max_events) {
   Batch batch;
-  absl::MutexLock lock(&mu_);
+  sync::MutexLock lock(&mu_);
   if (s.options_.exporter.has_value()) {
     size_t spans = 0;
     while (!s.queue_.empty() &&
@@ -306,7 +306,7 @@ Batch TraceHub::TakeBatch(Subscription& s, size_t max_events) {
 }
 
 TraceHub::QueueState TraceHub::Queue(const Subscription& subscription) const {
-  absl::MutexLock lock(&mu_);
+  sync::MutexLock lock(&mu_);
   return {subscription.queued_events_, subscription.dropped_total_};
 }
 
@@ -314,7 +314,7 @@ HubStats TraceHub::stats() const {
   HubStats out;
   out.subscribers = subscribers_.load() - exporters_.load();
   out.events_sent = events_sent_.load();
-  absl::MutexLock lock(&mu_);
+  sync::MutexLock lock(&mu_);
   out.events_dropped = events_dropped_;
   out.history = history_.size();
   out.history_capacity = options_.history;

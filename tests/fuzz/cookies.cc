@@ -12,8 +12,8 @@
 //   ('.' matches anything but '\n'). str.strip() strips str.isspace():
 //   U+0009..U+000D, U+001C..U+001F, U+0020, U+0085, U+00A0.
 // The input is the value of the first `cookie` field; a second one must be
-// ignored (Headers.get). Every key the model finds, and a few others, is
-// looked up.
+// ignored (Headers.get). The first and last eight keys the model finds (all
+// of them when there are at most 16), and a few others, are looked up.
 #include "server/http/cookies.h"
 
 #include <cstddef>
@@ -101,7 +101,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const http::Headers headers = {
       {"x-other", "a=decoy"}, {"Cookie", std::string(header)}, {"cookie", "a=second; b=second"}};
   const std::map<std::string, std::string> model = ModelCookies(header);
+  // Each FindCookie parses the whole header, so looking up every one of a
+  // 4 KB header's hundreds of cookies made runs quadratic (1,000/s instead of
+  // 19,000/s once the corpus held long inputs): look up the first and last
+  // eight names, in the map's order.
+  size_t index = 0;
   for (const auto& [name, value] : model) {
+    if (const size_t i = index++; i >= 8 && i + 8 < model.size()) continue;
     const std::optional<std::string> found = http::FindCookie(headers, name);
     FUZZ_CHECK(found.has_value() && *found == value)
         << "cookie " << Quote(header) << ", name " << Quote(name) << ": "

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer targets of a COROUTER_FUZZ build, one at a time, at nice 19:
 #   tests/fuzz/run_fuzzers.sh SECONDS [BUILD_DIR] [NAME...]
-# (BUILD_DIR defaults to build/fuzz; NAMEs to every tests/fuzz/NAME.cc.) For
-# each target fuzz_NAME:
+# (BUILD_DIR defaults to build/fuzz; NAMEs to every tests/fuzz/NAME.cc;
+# SECONDS 0: no time limit, so FUZZ_FLAGS should hold -runs=N.) More
+# libFuzzer flags come from FUZZ_FLAGS, e.g. FUZZ_FLAGS="-seed=1" (CI: the
+# same inputs are tried in the same order every run) or
+# FUZZ_FLAGS="-runs=10000000". For each target fuzz_NAME:
 #  1. each input of tests/fuzz/regressions/NAME/ is run once (a bug found
 #     before must stay fixed; one not fixed yet fails here, and the target
 #     is fuzzed all the same);
@@ -55,8 +58,10 @@ for name in "${names[@]}"; do
   [ -d "$here/corpus/$name" ] && cp -r "$here/corpus/$name/." "$corpus/"
   dict=()
   [ -f "$here/dicts/$name.dict" ] && dict=("-dict=$here/dicts/$name.dict")
+  # shellcheck disable=SC2086 # FUZZ_FLAGS is a list of flags
   nice -n 19 "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 -artifact_prefix="$artifacts/" "${dict[@]}" "$corpus" >>"$log" 2>&1
+    -print_final_stats=1 -artifact_prefix="$artifacts/" "${dict[@]}" ${FUZZ_FLAGS:-} "$corpus" \
+    >>"$log" 2>&1
   status=$?
   rm -rf "$corpus"
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

@@ -8,7 +8,9 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/app/engine.h"
 #include "server/http/request_headers.h"
+#include "server/http/request_target.h"
 #include "tests/integration/seed_server.h"
 
 namespace corouter::testing {
@@ -214,6 +216,59 @@ TEST(HttpOutcomes, HeaderFieldsHttpForbidsAreInvalidArgumentAndTheServerGoesOn) 
   events = server.Traced("GET", "/hello", &status, {{"x-ok", "1"}});
   EXPECT_TRUE(status.ok()) << status.error_message();
   EXPECT_FALSE(events.empty());
+}
+
+// rpc Execute of POST `target` with `body`; the gRPC status through `status`.
+v1::ExecuteResponse ExecuteWithBody(TestServer& server, const std::string& target,
+                                    std::string body, grpc::Status* status) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+  v1::ExecuteRequest request;
+  request.mutable_request()->set_method("POST");
+  request.mutable_request()->set_target(target);
+  request.mutable_request()->set_body(std::move(body));
+  v1::ExecuteResponse response;
+  *status = server.stub().Execute(&ctx, request, &response);
+  return response;
+}
+
+TEST(HttpOutcomes, BodyAndTargetLimitsAreClearErrorsAndTheServerGoesOn) {
+  grpc_front::ServerOptions options;
+  options.limits.max_body_bytes = 1000;
+  SeedServer server(0.01, options);
+  grpc::Status status;
+  // At the limit: an HTTP answer (POST on a GET route is FastAPI's 405).
+  auto at_limit = ExecuteWithBody(server, "/hello", std::string(1000, 'b'), &status);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(at_limit.response().status_code(), 405);
+  // One byte over: refused before routing, naming the flag.
+  ExecuteWithBody(server, "/hello", std::string(1001, 'b'), &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(status.error_message(),
+            "request.body is 1001 bytes; this server accepts at most 1000 (--max-body-size)");
+  // Far over everything: gRPC's own receive limit refuses the message.
+  ExecuteWithBody(server, "/hello",
+                  std::string(static_cast<size_t>(app::GrpcReceiveLimit(options.limits)) + 1, 'b'),
+                  &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(status.error_message(), HasSubstr("larger than max"));
+
+  // A target at the limit is routed; one byte longer is refused.
+  std::string target = "/hello?q=";
+  target.resize(http::kMaxRequestTargetBytes, 'q');
+  auto long_target = server.Execute("GET", target, &status);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(long_target.response().status_code(), 200);
+  server.Execute("GET", target + "q", &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "request.target is 16385 bytes; at most 16384 are accepted (the request-head limit "
+            "uvicorn runs h11 with)");
+
+  // And the next request is served.
+  auto ok = server.Execute("GET", "/hello", &status);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(ok.response().body(), R"({"message":"Hello"})");
 }
 
 TEST(HttpOutcomes, RequestIdIsKeptWhenGivenAndAssignedUniquelyOtherwise) {

@@ -9,12 +9,12 @@
 #include <thread>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 #include "server/otlp/trace_context.h"
+#include "server/sync/mutex.h"
 #include "tests/integration/seed_server.h"
 
 namespace corouter::testing {
@@ -29,12 +29,12 @@ class Receiver final : public collector::TraceService::Service {
  public:
   grpc::Status Export(grpc::ServerContext*, const collector::ExportTraceServiceRequest* request,
                       collector::ExportTraceServiceResponse*) override {
-    absl::MutexLock lock(&mu_);
+    sync::MutexLock lock(&mu_);
     requests_.push_back(*request);
     return grpc::Status::OK;
   }
   std::vector<collector::ExportTraceServiceRequest> Requests() const {
-    absl::MutexLock lock(&mu_);
+    sync::MutexLock lock(&mu_);
     return requests_;
   }
   std::vector<otel::Span> Spans() const {
@@ -50,7 +50,7 @@ class Receiver final : public collector::TraceService::Service {
   }
 
  private:
-  mutable absl::Mutex mu_;
+  mutable sync::Mutex mu_;  // not absl's: ThreadSanitizer sees it (server/sync/mutex.h)
   std::vector<collector::ExportTraceServiceRequest> requests_;
 };
 

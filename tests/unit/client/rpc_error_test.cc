@@ -1,14 +1,17 @@
-// Unit tests of RPC error lines (client/rpc_error.h) and --timeout parsing
-// (client/connection.h).
+// Unit tests of RPC error lines (client/rpc_error.h), --timeout parsing and
+// the security flags' checks (client/connection.h).
 #include "client/rpc_error.h"
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "client/connection.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace corouter::client {
 namespace {
+
+using ::testing::HasSubstr;
 
 TEST(FormatRpcErrorTest, SaysTheServerCannotBeReachedOnUnavailable) {
   EXPECT_EQ(FormatRpcError("127.0.0.1:50051", "[A] GET /", absl::Seconds(30),
@@ -72,6 +75,105 @@ TEST(ParseTimeoutTest, RejectsMissingUnitsZeroNegativeAndInfinite) {
     absl::StatusOr<absl::Duration> timeout = ParseTimeout(text);
     EXPECT_EQ(timeout.status().code(), absl::StatusCode::kInvalidArgument) << text;
   }
+}
+
+// The messages gRPC 1.51 gives (security_test.cc checks them against real
+// handshakes).
+grpc::Status Unavailable(const std::string& last_error) {
+  return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                      "failed to connect to all addresses; last error: " + last_error);
+}
+
+TEST(ExplainTlsFailureTest, SaysWhichSideSpeaksTls) {
+  ChannelSecurity plaintext, tls;
+  tls.tls = true;
+  EXPECT_EQ(
+      ExplainTlsFailure(Unavailable("UNAVAILABLE: ipv4:127.0.0.1:1: Socket closed"), plaintext),
+      "the server closed the connection during the handshake (is the server using TLS? "
+      "try --tls)");
+  EXPECT_EQ(ExplainTlsFailure(Unavailable("UNKNOWN: ipv4:127.0.0.1:1: Ssl handshake failed: "
+                                          "SSL_ERROR_SSL: error:0A00010B:SSL "
+                                          "routines::wrong version number"),
+                              tls),
+            "TLS handshake failed: the server did not answer in TLS (is the server using TLS? "
+            "try without --tls)");
+}
+
+TEST(ExplainTlsFailureTest, SaysWhichCertificateWasRefused) {
+  ChannelSecurity tls, mutual;
+  tls.tls = mutual.tls = true;
+  mutual.cert_chain_pem = "PEM";
+  EXPECT_THAT(*ExplainTlsFailure(
+                  Unavailable("UNKNOWN: ipv4:127.0.0.1:1: Ssl handshake failed: SSL_ERROR_SSL: "
+                              "error:0A000086:SSL routines::certificate verify failed"),
+                  tls),
+              HasSubstr("the server's certificate is not trusted (pass the CA"));
+  EXPECT_THAT(*ExplainTlsFailure(Unavailable("UNAVAILABLE: ipv4:127.0.0.1:1: Socket closed"), tls),
+              HasSubstr("pass --cert and --key"));
+  EXPECT_THAT(
+      *ExplainTlsFailure(Unavailable("UNAVAILABLE: ipv4:127.0.0.1:1: Socket closed"), mutual),
+      HasSubstr("does it trust the client certificate of --cert?"));
+  EXPECT_THAT(*ExplainTlsFailure(Unavailable("UNKNOWN: ipv4:127.0.0.1:1: Peer name x is not in "
+                                             "peer certificate"),
+                                 tls),
+              HasSubstr("does not name the host of --server"));
+}
+
+TEST(ExplainTlsFailureTest, LeavesOtherFailuresAlone) {
+  EXPECT_EQ(ExplainTlsFailure(Unavailable("UNKNOWN: ipv4:127.0.0.1:1: Failed to connect to "
+                                          "remote host: Connection refused"),
+                              {}),
+            std::nullopt);
+  EXPECT_EQ(ExplainTlsFailure(grpc::Status(grpc::StatusCode::INTERNAL, "Socket closed"), {}),
+            std::nullopt);
+  ConnectionOptions connection;
+  connection.server = "s:1";
+  EXPECT_EQ(FormatRpcError(connection, "ListRoutes",
+                           grpc::Status(grpc::StatusCode::UNAVAILABLE, "connection refused")),
+            "corouter: cannot reach server s:1: connection refused");
+}
+
+TEST(FormatRpcErrorTest, SaysWhereATokenComesFromOnlyWhenNoneWasSent) {
+  ConnectionOptions connection;
+  const grpc::Status status(grpc::StatusCode::UNAUTHENTICATED, "needs a token");
+  EXPECT_EQ(FormatRpcError(connection, "GetStats", status),
+            "corouter: GetStats: UNAUTHENTICATED: needs a token; pass --token-file FILE or set "
+            "COROUTER_TOKEN");
+  connection.security.token = "t";
+  EXPECT_EQ(FormatRpcError(connection, "GetStats", status),
+            "corouter: GetStats: UNAUTHENTICATED: needs a token");
+}
+
+TEST(LoadChannelSecurityTest, NamesTheFlagAndNeverTheToken) {
+  SecurityFlagValues flags;
+  flags.cert_file = "client.pem";
+  EXPECT_EQ(LoadChannelSecurity(flags, nullptr).status().message(), "--cert needs --key");
+  flags = {};
+  flags.key_file = "client.key";
+  EXPECT_EQ(LoadChannelSecurity(flags, nullptr).status().message(), "--key needs --cert");
+  flags = {};
+  flags.ca_file = "/nonexistent/ca.pem";
+  EXPECT_EQ(LoadChannelSecurity(flags, nullptr).status().message(),
+            "--ca: cannot read /nonexistent/ca.pem: No such file or directory");
+  flags = {};
+  flags.token_file = "/nonexistent/token";
+  EXPECT_THAT(std::string(LoadChannelSecurity(flags, "env").status().message()),
+              HasSubstr("--token-file: cannot read /nonexistent/token"));
+  const absl::Status bad = LoadChannelSecurity({}, "sec ret").status();
+  EXPECT_EQ(bad.message(),
+            "COROUTER_TOKEN: byte 4 of 7 is not allowed in a bearer token (RFC 6750 2.1: letters, "
+            "digits, - . _ ~ + / and trailing =)");
+}
+
+TEST(LoadChannelSecurityTest, TakesTheEnvironmentsTokenAndTlsFromTlsAlone) {
+  absl::StatusOr<ChannelSecurity> security = LoadChannelSecurity({}, "t0k3n");
+  ASSERT_TRUE(security.ok());
+  EXPECT_EQ(security->token, "t0k3n");
+  EXPECT_FALSE(security->tls);
+  EXPECT_EQ(LoadChannelSecurity({}, "")->token, "");  // empty: none
+  SecurityFlagValues flags;
+  flags.tls = true;
+  EXPECT_TRUE(LoadChannelSecurity(flags, nullptr)->tls);
 }
 
 }  // namespace

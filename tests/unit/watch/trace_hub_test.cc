@@ -1,7 +1,13 @@
 #include "server/watch/trace_hub.h"
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -215,6 +221,152 @@ TEST(TraceHub, AnExporterQueueCountsSpansWakesAtItsThresholdAndTakesWholeTraces)
   EXPECT_TRUE(hub.enabled());
   hub.Unsubscribe(**sub);
   EXPECT_FALSE(hub.enabled());
+}
+
+// A subscriber whose writer runs on a thread of its own, as a WatchTraces
+// call's writer is woken on its loop: TakeBatch until it finds nothing, then
+// wait for the waker (called on the publishing thread), until Stop().
+class ThreadedSubscriber {
+ public:
+  ThreadedSubscriber(TraceHub& hub, SubscribeOptions options) : hub_(hub) {
+    auto sub = hub_.Subscribe(std::move(options), [this] { Wake(); });
+    EXPECT_TRUE(sub.ok());
+    sub_ = *std::move(sub);
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~ThreadedSubscriber() {
+    if (thread_.joinable()) Stop();
+  }
+
+  /// Drains what is left, stops the thread and unsubscribes.
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+    hub_.Unsubscribe(*sub_);
+  }
+
+  // Read after Stop().
+  std::vector<EventPtr> events;
+  std::string cursor;
+  uint64_t dropped = 0;
+  bool timed_out = false;
+
+ private:
+  void Wake() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      woken_ = true;
+    }
+    cv_.notify_one();
+  }
+  void Run() {
+    while (true) {
+      Batch batch = hub_.TakeBatch(*sub_, 64);
+      dropped += batch.dropped_events;
+      cursor = batch.cursor;
+      if (!batch.events.empty()) {
+        events.insert(events.end(), batch.events.begin(), batch.events.end());
+        continue;
+      }
+      std::unique_lock<std::mutex> lock(mu_);
+      if (stopping_) return;  // and nothing was left to take
+      if (!cv_.wait_for(lock, std::chrono::seconds(30), [&] { return woken_ || stopping_; })) {
+        timed_out = true;
+        return;
+      }
+      woken_ = false;
+    }
+  }
+
+  TraceHub& hub_;
+  std::shared_ptr<TraceHub::Subscription> sub_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool woken_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+// Every request's events, by request, in the order received; false if an
+// event came twice or out of its request's order.
+bool ByRequest(const std::vector<EventPtr>& events,
+               std::map<std::string, std::vector<std::string>>* out) {
+  for (const EventPtr& e : events) {
+    std::vector<std::string>& steps = (*out)[e->request_id];
+    if (e->event.sequence != steps.size() + 1) return false;
+    steps.emplace_back(trace::StepName(e->event.step));
+  }
+  return true;
+}
+
+// Publishers on several threads (as loops and executor threads publish),
+// LIVE and COMPLETED subscribers taking on threads of their own, one of them
+// subscribing while requests are in flight, and a stats reader, all at once:
+// every event arrives once, in its request's order, and no request is seen
+// in part.
+// Under COROUTER_SANITIZE=thread this is the hub's race check.
+TEST(TraceHub, PublishersAndSubscribersOnManyThreadsAtOnce) {
+  constexpr int kPublishers = 4, kRequests = 200;
+  constexpr size_t kEvents = kPublishers * kRequests * 3;
+  TraceHub hub({.history = 50, .watch_buffer = kEvents});
+  ThreadedSubscriber live(hub, {});
+  SubscribeOptions completed_options;
+  completed_options.completed_mode = true;
+  ThreadedSubscriber completed(hub, std::move(completed_options));
+  std::atomic<bool> publishing = true;
+  std::thread reader([&] {
+    while (publishing.load()) {
+      const HubStats stats = hub.stats();
+      EXPECT_LE(stats.history, stats.history_capacity);
+      EXPECT_TRUE(hub.enabled());
+    }
+  });
+  // Halfway, each publisher stops with a request in flight (RECEIVED
+  // emitted) until the late subscriber is in.
+  std::atomic<int> paused = 0;
+  std::atomic<bool> late_in = false;
+  std::vector<std::thread> publishers;
+  for (int t = 0; t < kPublishers; ++t) {
+    publishers.emplace_back([&, t] {
+      for (int i = 0; i < kRequests; ++i) {
+        FakeRequest r(hub, absl::StrCat("p", t, "-", i));
+        r.trace.Emit(Step::kReceived, "GET /x");
+        if (i == kRequests / 2) {
+          ++paused;
+          while (!late_in.load()) std::this_thread::yield();
+        }
+        r.Route("/x");
+        r.Respond(200);
+      }
+    });
+  }
+  while (paused.load() < kPublishers) std::this_thread::yield();
+  // Gets the in-flight requests from their RECEIVED, then what follows.
+  ThreadedSubscriber late(hub, {});
+  late_in = true;
+  for (std::thread& p : publishers) p.join();
+  publishing = false;
+  reader.join();
+  live.Stop();
+  completed.Stop();
+  late.Stop();
+
+  const std::vector<std::string> whole = {"RECEIVED", "ROUTE_MATCHED", "RESPONSE_SENT"};
+  for (ThreadedSubscriber* s : {&live, &completed, &late}) {
+    EXPECT_FALSE(s->timed_out);
+    EXPECT_EQ(s->dropped, 0u);
+    std::map<std::string, std::vector<std::string>> requests;
+    ASSERT_TRUE(ByRequest(s->events, &requests));
+    for (const auto& [id, steps] : requests) EXPECT_EQ(steps, whole) << id;
+    EXPECT_EQ(s->events.size(), s == &late ? kEvents / 2 : kEvents);
+  }
+  EXPECT_EQ(completed.cursor, hub.CursorText(kPublishers * kRequests));
+  EXPECT_EQ(hub.stats().history, 50u);
+  EXPECT_EQ(hub.stats().subscribers, 0u);
 }
 
 TEST(TraceHub, AnExporterMustSubscribeInCompletedModeWithoutReplay) {
