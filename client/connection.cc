@@ -79,16 +79,11 @@ absl::StatusOr<ChannelSecurity> LoadChannelSecurity(const SecurityFlagValues& fl
     security.ca_pem = *std::move(ca);
   }
   if (!flags.cert_file.empty()) {
-    absl::StatusOr<std::string> cert = security::ReadCertificates(flags.cert_file);
-    if (!cert.ok()) return FlagError("--cert", cert.status().message());
-    absl::StatusOr<std::string> key = security::ReadPrivateKey(flags.key_file);
-    if (!key.ok()) return FlagError("--key", key.status().message());
-    if (absl::Status match = security::CheckKeyMatchesCertificate(*cert, *key); !match.ok()) {
-      return FlagError("--key", absl::StrCat(flags.key_file, ": ", match.message(), " of --cert ",
-                                             flags.cert_file));
-    }
-    security.cert_chain_pem = *std::move(cert);
-    security.private_key_pem = *std::move(key);
+    absl::StatusOr<security::KeyPair> pair =
+        security::ReadKeyPair("--cert", flags.cert_file, "--key", flags.key_file);
+    if (!pair.ok()) return pair.status();
+    security.cert_chain_pem = std::move(pair->cert_chain_pem);
+    security.private_key_pem = std::move(pair->private_key_pem);
   }
   if (!flags.token_file.empty()) {
     absl::StatusOr<std::string> token = security::ReadTokenFile(flags.token_file);

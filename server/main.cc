@@ -66,7 +66,8 @@ int main(int argc, char** argv) {
                  "multiply every duration of the app (0.01 makes sleep(2s) 20ms)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1000.0));
-  cli.add_option("--grace", grace_text, "on SIGINT/SIGTERM, time in-flight calls and background tasks get to finish")
+  cli.add_option("--grace", grace_text,
+                 "on SIGINT/SIGTERM, time in-flight calls and background tasks get to finish")
       ->capture_default_str();
   cli.add_option("--port-file", port_file, "write the bound port to this file once listening");
   cli.add_option("--max-in-flight", options.max_in_flight,

@@ -49,16 +49,11 @@ absl::Status ApplySecurityFlags(const SecurityFlags& flags, grpc_front::ServerOp
   }
   if (!flags.tls_cert.empty()) {
     grpc_front::ServerTls tls;
-    absl::StatusOr<std::string> cert = security::ReadCertificates(flags.tls_cert);
-    if (!cert.ok()) return FlagError("--tls-cert", cert.status().message());
-    absl::StatusOr<std::string> key = security::ReadPrivateKey(flags.tls_key);
-    if (!key.ok()) return FlagError("--tls-key", key.status().message());
-    if (absl::Status match = security::CheckKeyMatchesCertificate(*cert, *key); !match.ok()) {
-      return FlagError("--tls-key", absl::StrCat(flags.tls_key, ": ", match.message(),
-                                                 " of --tls-cert ", flags.tls_cert));
-    }
-    tls.cert_chain_pem = *std::move(cert);
-    tls.private_key_pem = *std::move(key);
+    absl::StatusOr<security::KeyPair> pair =
+        security::ReadKeyPair("--tls-cert", flags.tls_cert, "--tls-key", flags.tls_key);
+    if (!pair.ok()) return pair.status();
+    tls.cert_chain_pem = std::move(pair->cert_chain_pem);
+    tls.private_key_pem = std::move(pair->private_key_pem);
     if (!flags.tls_client_ca.empty()) {
       absl::StatusOr<std::string> ca = security::ReadCertificates(flags.tls_client_ca);
       if (!ca.ok()) return FlagError("--tls-client-ca", ca.status().message());

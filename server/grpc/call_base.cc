@@ -45,7 +45,8 @@ absl::Status CallBase::Admit(const corouter::v1::HttpRequest& request,
   wire_ = FromProto(request);
   method_ = wire_.method;  // wire_ moves into the engine; the stats need the method after
   request_id_ = request_id.empty() ? services_.NextRequestId() : request_id;
-  if (absl::Status status = app::Engine::Validate(wire_, services_.shared->limits); !status.ok()) return status;
+  if (absl::Status status = app::Engine::Validate(wire_, services_.shared->limits); !status.ok())
+    return status;
   if (!services_.shared->TryAdmit()) {
     services_.counters.refused.fetch_add(1, std::memory_order_relaxed);
     return absl::ResourceExhaustedError(absl::StrCat("the server is running its maximum of ",

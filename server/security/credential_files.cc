@@ -158,6 +158,23 @@ absl::StatusOr<std::string> ReadPrivateKey(absl::string_view path) {
   return text;
 }
 
+absl::StatusOr<KeyPair> ReadKeyPair(absl::string_view cert_flag, absl::string_view cert_path,
+                                    absl::string_view key_flag, absl::string_view key_path) {
+  absl::StatusOr<std::string> cert = ReadCertificates(cert_path);
+  if (!cert.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(cert_flag, ": ", cert.status().message()));
+  }
+  absl::StatusOr<std::string> key = ReadPrivateKey(key_path);
+  if (!key.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(key_flag, ": ", key.status().message()));
+  }
+  if (absl::Status match = CheckKeyMatchesCertificate(*cert, *key); !match.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(key_flag, ": ", key_path, ": ", match.message(),
+                                                   " of ", cert_flag, " ", cert_path));
+  }
+  return KeyPair{*std::move(cert), *std::move(key)};
+}
+
 absl::Status CheckBearerToken(absl::string_view token, absl::string_view name) {
   if (token.empty()) return absl::InvalidArgumentError(absl::StrCat(name, " is empty"));
   // b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="

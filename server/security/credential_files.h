@@ -63,6 +63,21 @@ absl::StatusOr<std::string> ReadCertificates(absl::string_view path);
 /// ReadCredentialFile, then CheckPrivateKey. Returns the PEM text.
 absl::StatusOr<std::string> ReadPrivateKey(absl::string_view path);
 
+/// A certificate chain and its private key, as PEM text.
+struct KeyPair {
+  std::string cert_chain_pem;
+  std::string private_key_pem;
+};
+
+/// Reads the certificate chain at `cert_path` and the private key at
+/// `key_path` (ReadCertificates, ReadPrivateKey) and checks that the key is
+/// the first certificate's (CheckKeyMatchesCertificate). Each error names
+/// the command-line flag that gave the file: INVALID_ARGUMENT
+/// "CERT_FLAG: ..." or "KEY_FLAG: ...", a mismatch as "KEY_FLAG: KEY_PATH:
+/// the private key does not match ... of CERT_FLAG CERT_PATH".
+absl::StatusOr<KeyPair> ReadKeyPair(absl::string_view cert_flag, absl::string_view cert_path,
+                                    absl::string_view key_flag, absl::string_view key_path);
+
 /// Checks that `token` can be sent as "authorization: Bearer <token>": an
 /// RFC 6750 (2.1) b64token, 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" /
 /// "+" / "/" ) *"=". `name` names where it came from.
