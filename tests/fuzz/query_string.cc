@@ -82,7 +82,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(corouter::fuzz::IsValidUtf8(name) && corouter::fuzz::IsValidUtf8(value))
         << Quote(raw) << " pair " << i;
   }
-  for (const auto& [name, unused] : model) {
+  // Last / All for the names of the first and last eight pairs: checking
+  // every name made each run quadratic in the pair count, and long inputs
+  // then took the target's time instead of the parser.
+  for (size_t k = 0; k < model.size(); ++k) {
+    if (k == 8 && model.size() > 16) k = model.size() - 8;
+    const std::string& name = model[k].first;
     std::vector<std::string_view> expected;
     for (const auto& [n, v] : model) {
       if (n == name) expected.push_back(v);
