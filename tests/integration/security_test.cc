@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "client/connection.h"
 #include "client/rpc_error.h"
 #include "gmock/gmock.h"
@@ -26,6 +25,7 @@
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 #include "server/security/bearer_auth.h"
 #include "server/security/credential_files.h"
+#include "server/sync/mutex.h"
 #include "tests/integration/seed_server.h"
 
 namespace corouter::testing {
@@ -459,20 +459,20 @@ class TlsReceiver final : public opentelemetry::proto::collector::trace::v1::Tra
       grpc::ServerContext*,
       const opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest* request,
       opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse*) override {
-    absl::MutexLock lock(&mu_);
+    corouter::sync::MutexLock lock(&mu_);
     for (const auto& resource : request->resource_spans()) {
       for (const auto& scope : resource.scope_spans()) spans_ += scope.spans_size();
     }
     return grpc::Status::OK;
   }
   int spans() const {
-    absl::MutexLock lock(&mu_);
+    corouter::sync::MutexLock lock(&mu_);
     return spans_;
   }
   std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
 
  private:
-  mutable absl::Mutex mu_;
+  mutable corouter::sync::Mutex mu_;  // not absl's: ThreadSanitizer sees it
   int spans_ = 0;
   int port_ = 0;
   std::unique_ptr<grpc::Server> server_;
