@@ -25,6 +25,7 @@
 #include "server/app/dependency.h"
 #include "server/app/json_template.h"
 #include "server/app/script.h"
+#include "server/http/utf8.h"
 #include "server/routing/parameters.h"
 #include "server/routing/path_template.h"
 #include "server/routing/value_type.h"
@@ -1161,6 +1162,47 @@ class Loader {
 
 }  // namespace
 
+namespace {
+
+// YAML 1.2 streams are Unicode (section 5.2) of printable characters only
+// (5.1, c-printable: tab, LF, CR, U+0020..U+007E, U+0085, U+00A0..U+D7FF,
+// U+E000..U+FFFD, U+10000 and above), as PyYAML enforces and yaml-cpp does
+// not. Checked first, so that no bytes that are not text reach a name, a
+// path or the OpenAPI document: two paths that differed only in invalid
+// bytes became one key there, found by fuzzing.
+std::optional<std::string> CheckYamlText(std::string_view yaml, std::string_view file_name) {
+  size_t line = 1, line_start = 0;
+  for (size_t pos = 0; pos < yaml.size();) {
+    const size_t start = pos;
+    const char32_t c = http::NextCodePoint(yaml, &pos);
+    auto where = [&] {
+      return absl::StrCat(View(file_name), ":", line, ": column ",
+                          http::CodePointCount(yaml.substr(line_start, start - line_start)) + 1);
+    };
+    if (c == http::kReplacementCharacter && yaml.substr(start, pos - start) != "\xEF\xBF\xBD") {
+      return absl::StrCat(where(), ": not UTF-8 (byte 0x",
+                          absl::Hex(static_cast<unsigned char>(yaml[start]), absl::kZeroPad2),
+                          "); a route file is YAML, which is Unicode text (YAML 1.2 section 5.2)");
+    }
+    const bool printable = c == U'\t' || c == U'\n' || c == U'\r' || (c >= 0x20 && c <= 0x7E) ||
+                           c == 0x85 || (c >= 0xA0 && c <= 0xD7FF) ||
+                           (c >= 0xE000 && c <= 0xFFFD) || c >= 0x10000;
+    if (!printable) {
+      return absl::StrCat(where(), ": character U+",
+                          absl::Hex(static_cast<uint32_t>(c), absl::kZeroPad4),
+                          " is not allowed in YAML (YAML 1.2 section 5.1: printable characters "
+                          "only; write it as an escape in a double-quoted string)");
+    }
+    if (c == U'\n') {
+      ++line;
+      line_start = pos;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 absl::StatusOr<App> ParseRouteFile(std::string_view yaml, std::string_view file_name,
                                    const RouteFileOptions& options) {
   auto where = [file_name](const YAML::Mark& mark) {
@@ -1168,6 +1210,9 @@ absl::StatusOr<App> ParseRouteFile(std::string_view yaml, std::string_view file_
   };
   if (!(options.time_scale >= 0)) {
     return absl::InvalidArgumentError(absl::StrCat("time scale ", options.time_scale, " < 0"));
+  }
+  if (std::optional<std::string> problem = CheckYamlText(yaml, file_name)) {
+    return absl::InvalidArgumentError(*problem);
   }
   try {
     const YAML::Node root = YAML::Load(std::string(yaml));

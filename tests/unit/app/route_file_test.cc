@@ -458,6 +458,25 @@ TEST(RouteFile, AValueThatIsNotUtf8IsAnErrorNotACrash) {
   }
 }
 
+TEST(RouteFile, TextThatIsNotUtf8OrNotPrintableIsRefusedWithItsPlace) {
+  // Found by the route-file fuzzer: two paths that differed only in bytes
+  // that are not UTF-8 became one key of the OpenAPI document's "paths".
+  const auto bytes = ParseRouteFile(
+      "routes:\n  - {name: a, path: /\x96\x96}\n  - {name: b, path: /\x96\xb6\x96}\n", "b.yaml");
+  ASSERT_FALSE(bytes.ok());
+  EXPECT_EQ(bytes.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(bytes.status().message(),
+            "b.yaml:2: column 22: not UTF-8 (byte 0x96); a route file is YAML, which is Unicode "
+            "text (YAML 1.2 section 5.2)");
+  const auto nul = ParseRouteFile(std::string("routes: []  # \xc3\xa9\0\n", 17), "n.yaml");
+  ASSERT_FALSE(nul.ok());
+  EXPECT_EQ(nul.status().message(),
+            "n.yaml:1: column 16: character U+0000 is not allowed in YAML (YAML 1.2 section 5.1: "
+            "printable characters only; write it as an escape in a double-quoted string)");
+  // Tabs, CR LF, U+FFFD itself and a BOM are text.
+  EXPECT_TRUE(ParseRouteFile("\xef\xbb\xbfroutes: []\t# \xef\xbf\xbd\r\n", "ok.yaml").ok());
+}
+
 TEST(RouteFile, AnUnreadableFileIsNotFound) {
   auto app = LoadRouteFile("/nonexistent/routes.yaml");
   ASSERT_FALSE(app.ok());
