@@ -106,13 +106,16 @@ Prepared PrepareChecked(const PathOperation& op, const routing::RouteResult& mat
 }
 
 // Prepare, where the error response itself may fail to serialise (a
-// constraint of `.inf` echoed in a 422's ctx): then, as FastAPI's exception
-// handler raising, ServerErrorMiddleware's 500.
+// constraint of `.inf` echoed in a 422's ctx: FastAPI's exception handler
+// raising) or a validator may raise what pydantic does not catch (a time
+// from a negative number): then ServerErrorMiddleware's 500.
 Prepared Prepare(const PathOperation& op, const routing::RouteResult& match,
                  const Request& request) {
   try {
     return PrepareChecked(op, match, request);
-  } catch (const http::JsonSerializationError& e) {
+  } catch (const std::runtime_error& e) {
+    // http::JsonSerializationError, or routing::UncaughtValidatorError (an
+    // OverflowError escaping pydantic).
     std::cerr << "corouter: unhandled error in " << op.endpoint << " (" << request.method << " "
               << request.target << "): " << e.what() << std::endl;
     Prepared failed;
@@ -176,9 +179,9 @@ absl::Status Engine::Validate(const WireRequest& request, const RequestLimits& l
     return absl::InvalidArgumentError(absl::StrCat("request.", headers.message()));
   }
   if (request.body.size() > limits.max_body_bytes) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("request.body is ", request.body.size(), " bytes; this server accepts at most ",
-                     limits.max_body_bytes, " (--max-body-size)"));
+    return absl::ResourceExhaustedError(absl::StrCat("request.body is ", request.body.size(),
+                                                     " bytes; this server accepts at most ",
+                                                     limits.max_body_bytes, " (--max-body-size)"));
   }
   return absl::OkStatus();
 }

@@ -246,6 +246,17 @@ Json SingletonSchema(const ValueType& type, const Constraints& constraints, bool
       return Json{{"type", "boolean"}};
     case ParamType::kUuid:
       return Json{{"type", "string"}, {"format", "uuid"}};
+    // pydantic's field_class_to_schema.
+    case ParamType::kDate:
+      return Json{{"type", "string"}, {"format", "date"}};
+    case ParamType::kDatetime:
+      return Json{{"type", "string"}, {"format", "date-time"}};
+    case ParamType::kTime:
+      return Json{{"type", "string"}, {"format", "time"}};
+    case ParamType::kTimedelta:
+      return Json{{"type", "number"}, {"format", "time-delta"}};
+    case ParamType::kDecimal:
+      return Json{{"type", "number"}};
   }
   return Json::object();
 }

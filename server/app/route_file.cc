@@ -470,11 +470,16 @@ class Loader {
       return ValueType::List(std::move(item));
     }
     static const std::map<std::string, ParamType, std::less<>> kScalars = {
-        {"str", ParamType::kStr},   {"int", ParamType::kInt},   {"float", ParamType::kFloat},
-        {"bool", ParamType::kBool}, {"uuid", ParamType::kUuid}, {"UUID", ParamType::kUuid}};
+        {"str", ParamType::kStr},        {"int", ParamType::kInt},
+        {"float", ParamType::kFloat},    {"bool", ParamType::kBool},
+        {"uuid", ParamType::kUuid},      {"UUID", ParamType::kUuid},
+        {"date", ParamType::kDate},      {"datetime", ParamType::kDatetime},
+        {"time", ParamType::kTime},      {"timedelta", ParamType::kTimedelta},
+        {"Decimal", ParamType::kDecimal}};
     if (auto it = kScalars.find(text); it != kScalars.end()) return it->second;
     if (auto it = types_.find(std::string(text)); it != types_.end()) return it->second;
-    std::vector<std::string> known = {"str", "int", "float", "bool", "uuid"};
+    std::vector<std::string> known = {"str",  "int",  "float",     "bool",    "uuid",
+                                      "date", "time", "timedelta", "Decimal", "datetime"};
     for (const auto& [name, type] : types_) known.push_back(name);
     Fail(at, "unknown type ", Quoted(std::string(text)), " (known: ", absl::StrJoin(known, ", "),
          ", list[T], Optional[T]; an enum or model must be defined above its first use)");

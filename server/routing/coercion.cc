@@ -235,6 +235,18 @@ std::optional<std::string> DigitsWithUnderscores(std::string_view s, bool hex) {
 
 }  // namespace
 
+bool IsPythonWhitespace(char32_t code_point) {
+  if (code_point < 0x7F) {
+    return (code_point >= 0x09 && code_point <= 0x0D) || (code_point >= 0x1C && code_point <= 0x20);
+  }
+  return IsUnicodeSpace(code_point);
+}
+
+int DecimalDigitValue(char32_t code_point) {
+  if (code_point >= U'0' && code_point <= U'9') return static_cast<int>(code_point - U'0');
+  return UnicodeDecimal(code_point);
+}
+
 Coerced<int64_t> CoerceInt(std::string_view text) {
   // pydantic's int_validator rejects a str longer than max_str_int = 4300
   // characters before calling int() (its guard for CVE-2020-10735).

@@ -10,6 +10,7 @@
 #define COROUTER_SERVER_ROUTING_COERCION_H_
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -65,6 +66,27 @@ Coerced<bool> CoerceBool(std::string_view text);
 /// "12345678-1234-5678-1234-567812345678".
 /// Error: {"value is not a valid uuid", "type_error.uuid"}.
 Coerced<std::string> CoerceUuid(std::string_view text);
+
+/// The value of a Unicode decimal digit (category Nd, what Python's `\d`
+/// matches in a str pattern and int() reads): 0..9 for '0'..'9' and for
+/// the other 640 Nd code points of Python 3.11's Unicode 14.0.0 ("\u0663"
+/// is 3), else -1.
+int DecimalDigitValue(char32_t code_point);
+
+/// Py_UNICODE_ISSPACE, what str.isspace() and str.strip() test: " \t\n\v\f\r",
+/// \x1c..\x1f and the Unicode whitespace (U+0085, U+00A0, U+3000...).
+bool IsPythonWhitespace(char32_t code_point);
+
+/// A Python exception that a pydantic validator lets escape, one that is
+/// not a ValueError, TypeError or AssertionError (OverflowError: a
+/// timedelta beyond 999,999,999 days). pydantic does not turn it into a
+/// validation error, so it leaves FastAPI's request handler and
+/// ServerErrorMiddleware answers 500 (the engine catches it). what() is
+/// Python's message, "OverflowError: date value out of range".
+class UncaughtValidatorError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 }  // namespace corouter::routing
 

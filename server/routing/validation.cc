@@ -14,11 +14,13 @@
 #include <variant>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "server/http/utf8.h"
 #include "server/routing/coercion.h"
+#include "server/routing/datetime_parse.h"
 
 namespace corouter::routing {
 namespace {
@@ -231,6 +233,152 @@ Result<std::string> ToUuid(const PyValue& value) {
   }
   if (value.json.is_string()) return Lift(CoerceUuid(value.json.get_ref<const std::string&>()));
   return UuidError();
+}
+
+// parse_date, parse_datetime, parse_time, parse_duration
+// (datetime_parse.h) on the Python value.
+Result<Json> ToTemporal(Temporal temporal, const PyValue& value) {
+  TemporalInput input;
+  const Json& v = value.json;
+  switch (value.kind) {
+    case Kind::kBytes:
+      input.kind = TemporalInput::Kind::kBytes;
+      input.text = v.get_ref<const std::string&>();
+      break;
+    case Kind::kBigInt:
+      // An int beyond 64 bits: as a float (for a Unix time, far beyond the
+      // 3e20 that means datetime.max; for a timedelta, an overflow).
+      input.kind = TemporalInput::Kind::kFloat;
+      input.real = std::strtod(v.get_ref<const std::string&>().c_str(), nullptr);
+      break;
+    case Kind::kUuid:
+      input.kind = TemporalInput::Kind::kOther;
+      break;
+    case Kind::kJson:
+      if (v.is_boolean()) {
+        input.kind = TemporalInput::Kind::kInt;
+        input.integer = v.get<bool>() ? 1 : 0;
+      } else if (v.is_number_integer() && !v.is_number_unsigned()) {
+        input.kind = TemporalInput::Kind::kInt;
+        input.integer = v.get<int64_t>();
+      } else if (v.is_number()) {
+        input.kind = TemporalInput::Kind::kFloat;  // a float, or a uint64 beyond int64
+        input.real = v.get<double>();
+      } else if (v.is_string()) {
+        input.kind = TemporalInput::Kind::kStr;
+        input.text = v.get_ref<const std::string&>();
+      }
+      break;
+  }
+  return Lift(ParseTemporal(temporal, input));
+}
+
+// decimal_validator: `Decimal(str(v).strip())`, refused unless finite, then
+// jsonable_encoder's decimal_encoder: int(d) when its exponent is >= 0,
+// else float(d). Decimal() drops every '_', reads any Unicode decimal digit
+// and strips Unicode whitespace; "inf", "Infinity", "nan" and "sNaN" (any
+// case, NaN with a payload) parse but are not finite. An integral value
+// beyond 64 bits becomes a float, as JsonLoads makes such integers
+// (docs/differences.md).
+Result<Json> ToDecimal(const PyValue& value) {
+  const Failure invalid{"value is not a valid decimal", "type_error.decimal"};
+  std::string text;
+  switch (value.kind) {
+    case Kind::kBytes: {
+      Result<std::string> decoded = DecodeBytes(value.json.get_ref<const std::string&>());
+      if (auto* failure = std::get_if<Failure>(&decoded)) return *failure;
+      text = std::get<std::string>(std::move(decoded));
+      break;
+    }
+    case Kind::kUuid:
+      return invalid;  // str(UUID) has dashes
+    case Kind::kBigInt:
+    case Kind::kJson: {
+      Result<std::string> str = ToStr(value);                    // str(v)
+      if (std::holds_alternative<Failure>(str)) return invalid;  // a list, a dict
+      text = std::get<std::string>(std::move(str));
+      break;
+    }
+  }
+  // numeric_as_ascii (Modules/_decimal/_decimal.c): strip, drop '_', map
+  // digits to ASCII; anything else non-ASCII is a syntax error.
+  std::vector<char32_t> points;
+  for (size_t pos = 0; pos < text.size();) points.push_back(http::NextCodePoint(text, &pos));
+  size_t begin = 0, end = points.size();
+  while (begin < end && IsPythonWhitespace(points[begin])) ++begin;
+  while (end > begin && IsPythonWhitespace(points[end - 1])) --end;
+  std::string ascii;
+  for (size_t i = begin; i < end; ++i) {
+    const char32_t c = points[i];
+    if (c == U'_') continue;
+    if (c > 0 && c < 0x80) {
+      ascii.push_back(static_cast<char>(c));
+      continue;
+    }
+    const int digit = DecimalDigitValue(c);
+    if (digit < 0) return invalid;
+    ascii.push_back(static_cast<char>('0' + digit));
+  }
+  // The numeric-string grammar of the decimal module's documentation.
+  std::string_view s = ascii;
+  bool negative = false;
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
+    negative = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  const std::string lower = absl::AsciiStrToLower(absl::string_view(s.data(), s.size()));
+  if (lower == "inf" || lower == "infinity") {
+    return Failure{"value is not a valid decimal", "value_error.decimal.not_finite"};
+  }
+  for (const absl::string_view nan : {"snan", "nan"}) {
+    if (absl::StartsWith(lower, nan) &&
+        std::all_of(lower.begin() + static_cast<std::ptrdiff_t>(nan.size()), lower.end(),
+                    [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); })) {
+      return Failure{"value is not a valid decimal", "value_error.decimal.not_finite"};
+    }
+  }
+  std::string digits;  // the coefficient's
+  int64_t fraction_digits = 0;
+  size_t i = 0;
+  while (i < s.size() && absl::ascii_isdigit(static_cast<unsigned char>(s[i]))) digits += s[i++];
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && absl::ascii_isdigit(static_cast<unsigned char>(s[i]))) {
+      digits += s[i++];
+      ++fraction_digits;
+    }
+  }
+  if (digits.empty()) return invalid;
+  int64_t exponent = 0;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    bool exponent_negative = false;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) exponent_negative = s[i++] == '-';
+    const size_t first = i;
+    while (i < s.size() && absl::ascii_isdigit(static_cast<unsigned char>(s[i]))) {
+      if (exponent < 1'000'000'000'000) exponent = exponent * 10 + (s[i] - '0');
+      ++i;
+    }
+    if (i == first) return invalid;
+    if (exponent_negative) exponent = -exponent;
+  }
+  if (i != s.size()) return invalid;
+  const std::string literal =
+      absl::StrCat(negative ? "-" : "", digits, "e", exponent - fraction_digits);
+  if (exponent - fraction_digits >= 0) {
+    // int(d): exact when it fits 64 bits.
+    const size_t nonzero = digits.find_first_not_of('0');
+    if (nonzero == std::string::npos) return Json(0);
+    const std::string_view significant = std::string_view(digits).substr(nonzero);
+    const int64_t zeros = exponent - fraction_digits;
+    if (static_cast<int64_t>(significant.size()) + zeros <= 18) {
+      int64_t n = 0;
+      for (const char c : significant) n = n * 10 + (c - '0');
+      for (int64_t z = 0; z < zeros; ++z) n *= 10;
+      return Json(negative ? -n : n);
+    }
+  }
+  return Json(std::strtod(literal.c_str(), nullptr));  // float(d), correctly rounded
 }
 
 // enum_member_validator: Color(v), else EnumMemberError.
@@ -497,6 +645,16 @@ std::optional<Json> ValidateValue(const ValueType& type, const Constraints& cons
       return Finish(ToBool(value), constraints, loc, errors);
     case ParamType::kUuid:
       return Finish(ToUuid(value), constraints, loc, errors);
+    case ParamType::kDate:
+      return Finish(ToTemporal(Temporal::kDate, value), constraints, loc, errors);
+    case ParamType::kDatetime:
+      return Finish(ToTemporal(Temporal::kDatetime, value), constraints, loc, errors);
+    case ParamType::kTime:
+      return Finish(ToTemporal(Temporal::kTime, value), constraints, loc, errors);
+    case ParamType::kTimedelta:
+      return Finish(ToTemporal(Temporal::kTimedelta, value), constraints, loc, errors);
+    case ParamType::kDecimal:
+      return Finish(ToDecimal(value), constraints, loc, errors);
     case ParamType::kEnum:
       if (type.enum_base() != ParamType::kStr) {
         return Finish(ToNumberEnum(type, value), constraints, loc, errors);

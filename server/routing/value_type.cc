@@ -25,6 +25,16 @@ std::string_view TypeName(ParamType type) {
       return "bool";
     case ParamType::kUuid:
       return "uuid";
+    case ParamType::kDate:
+      return "date";
+    case ParamType::kDatetime:
+      return "datetime";
+    case ParamType::kTime:
+      return "time";
+    case ParamType::kTimedelta:
+      return "timedelta";
+    case ParamType::kDecimal:
+      return "Decimal";
     case ParamType::kEnum:
       return "enum";
     case ParamType::kList:
@@ -221,7 +231,13 @@ bool DefaultFitsType(const ValueType& type, const http::Json& value) {
   switch (type.kind()) {
     case ParamType::kStr:
     case ParamType::kUuid:
+    case ParamType::kDate:
+    case ParamType::kDatetime:
+    case ParamType::kTime:
       return value.is_string();
+    case ParamType::kTimedelta:  // seconds, or a str parse_duration reads
+    case ParamType::kDecimal:
+      return value.is_string() || (value.is_number() && !value.is_boolean());
     case ParamType::kInt:
       return value.is_number_integer();
     case ParamType::kFloat:

@@ -7,6 +7,9 @@
 //
 //   Python annotation                  ValueType
 //   str, int, float, bool, uuid.UUID   ParamType::kStr ... ParamType::kUuid
+//   datetime.date, datetime.datetime,  ParamType::kDate, kDatetime, kTime,
+//   datetime.time, datetime.timedelta  kTimedelta (datetime_parse.h)
+//   decimal.Decimal                    ParamType::kDecimal
 //   class Color(str, Enum)             ValueType::Enum("Color", {"red", "green"})
 //   list[int] / List[int]              ValueType::List(ParamType::kInt)
 //   dict[str, int] / Dict[str, int]    ValueType::Dict(ParamType::kInt)
@@ -41,11 +44,27 @@ class RE2;
 
 namespace corouter::routing {
 
-/// The kind of a declared type. The first five are scalars and convert to a
-/// ValueType implicitly (`ParamSpec::Query("n", ParamType::kInt)`).
-enum class ParamType { kStr, kInt, kFloat, kBool, kUuid, kEnum, kList, kModel, kDict };
+/// The kind of a declared type. Those before kEnum are scalars and convert
+/// to a ValueType implicitly (`ParamSpec::Query("n", ParamType::kInt)`).
+enum class ParamType {
+  kStr,
+  kInt,
+  kFloat,
+  kBool,
+  kUuid,
+  kDate,
+  kDatetime,
+  kTime,
+  kTimedelta,
+  kDecimal,
+  kEnum,
+  kList,
+  kModel,
+  kDict,
+};
 
-/// "str", "int", "float", "bool", "uuid", "enum", "list", "model".
+/// "str", "int", "float", "bool", "uuid", "date", "datetime", "time",
+/// "timedelta", "Decimal", "enum", "list", "model", "dict".
 std::string_view TypeName(ParamType type);
 
 struct ModelSpec;
@@ -53,8 +72,8 @@ struct ModelSpec;
 /// A declared type (see the file comment).
 class ValueType {
  public:
-  /// A scalar: kStr, kInt, kFloat, kBool or kUuid (CheckValueType rejects the
-  /// compound kinds built this way).
+  /// A scalar: kStr ... kDecimal (CheckValueType rejects the compound kinds
+  /// built this way).
   ValueType(ParamType scalar = ParamType::kStr) : kind_(scalar) {}  // NOLINT: implicit
 
   /// A string enum (`class Color(str, Enum)`): `name` names the class (for

@@ -47,6 +47,8 @@ conformance apps do not use it).
 Run with Debian's /usr/bin/python3 (python3-fastapi 0.92, python3-yaml).
 """
 import asyncio
+import datetime
+import decimal
 import enum
 import inspect
 import json
@@ -201,7 +203,9 @@ class TypeTable:
             if text.startswith(prefix + "[") and text.endswith("]"):
                 return wrap(self.parse(text[len(prefix) + 1:-1]))
         scalars = {"str": str, "int": int, "float": float, "bool": bool, "uuid": uuid.UUID,
-                   "UUID": uuid.UUID}
+                   "UUID": uuid.UUID, "date": datetime.date, "datetime": datetime.datetime,
+                   "time": datetime.time, "timedelta": datetime.timedelta,
+                   "Decimal": decimal.Decimal}
         return scalars.get(text) or self.types[text]
 
     def is_model(self, annotation, outer=True):

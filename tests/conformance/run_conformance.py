@@ -593,6 +593,76 @@ TYPE_CASES = [
          b'{"holder": {"strict": {"name": "x"}, "tags": ["a", "b", "c"]}}'),
 ]
 
+# date, datetime, time, timedelta and Decimal (apps/temporal.yaml): each
+# rule of pydantic 1.10's datetime_parse and decimal_validator.
+def _q(path, name, values):
+    return [case(f"{path} {v!r}", f"{path}?{name}={v}") for v in values]
+
+
+TEMPORAL_CASES = (
+    _q("/date", "d", ["2020-01-02", "2020-1-2", "2020-02-30", "2020-02-29", "2021-02-29",
+                      "0000-01-01", "9999-12-31", "20200102", "2020-01-02T00:00", "1e3", "0",
+                      "-86401", "1234567890123", "nan", "inf", "-inf", "%202020-01-02",
+                      "2020-01-02%0A", "2020-01-02%0A%0A", "%EF%BC%92020-01-02", "1_000",
+                      "%20%2012%20", "", "x"])
+    + _q("/datetime", "t", ["2020-01-02T03:04:05", "2020-01-02%2003:04", "2020-01-02T03:04:05Z",
+                            "2020-01-02T03:04:05.5+05:30", "2020-01-02T03:04:05.1234567-0800",
+                            "2020-01-02T03:04:05.1234567891234", "2020-01-02T03:04:05+05",
+                            "2020-01-02T03:04:05%2B24:00", "2020-01-02T03:04:05%2B23:99",
+                            "2020-01-02T03:04:05-00:00", "2020-01-02T24:00", "2020-01-02T23:60",
+                            "2020-01-02T23:59:60", "2020-01-02T3:4:5", "2020-01-02", "1.5",
+                            "1600000000", "1600000000000", "1600000000000000", "3e20", "4e20",
+                            "-4e20", "1e-7", "0.0000005", "0.0000015", "-1.0000005",
+                            "2020-01-02T03:04:05%0A", "nan", "2020-01-02t03:04"])
+    + _q("/time", "t", ["03:04", "03:04:05.000001", "3:4:5.5Z", "23:59:59+01:30",
+                        "24:00", "12:00:00-2400", "12:00:00+0000", "0", "86399.9999999",
+                        "86400", "3600.5", "-0.0000001", "1e3", "12:00%0A", "inf", "nan",
+                        "12:30:"])
+    + _q("/duration", "d", ["5", "-5", "1.5", "-1.5", "1:30", "1:2:3", "-1:2:3", "1:-2:3",
+                            "1:02:03.5", "2%20days,%201:02:03", "3%20day%2004", "1%2000:00:01", "P1D",
+                            "-P1DT2H", "%2BPT1.5H", "PT5M30S", "P1.5D", "P1,5D", "PT", "P",
+                            "1e3", "nan", "99999999999:0:0", "1.0000005", "1%0A", "x"])
+    + _q("/decimal", "x", ["1.50", "1", "1e2", "1E%2B2", "1e-2", "-0", "-0.0", "1_000", "1__0",
+                           "_1_", ".5", "5.", "%201%20", "inf", "-Infinity", "nan", "NaN12",
+                           "sNaN", "1e", "x", "0x10", "123456789012345678",
+                           "12345678901234567890.5", "%D9%A1%D9%A2", "1.2.3", "True"])
+    + [
+        case("date path", "/days/2020-03-04?until=2020-03-05T00:00&also=2020-01-01&also=5"),
+        case("date path invalid", "/days/2020-13-01?until=x&also=y"),
+        case("date path, null until", "/days/1"),
+        case("float path as Unix time", "/stamps/1600000000.25"),
+        case("float path, big", "/stamps/1e12"),
+        case("date header", "/header-date", headers=[("x-day", "2020-05-06")]),
+        case("date header invalid", "/header-date", headers=[("x-day", "May 6")]),
+        case("date header missing", "/header-date"),
+        case("event", "/event", "POST", J,
+             b'{"when": "2020-01-02T03:04:05Z", "day": 18000, "at": "12:00",'
+             b' "length": "P1DT1S", "price": "9.99"}'),
+        case("event, numbers", "/event", "POST", J,
+             b'{"when": 1.5, "day": true, "at": 3600, "length": 90.5, "price": 1e16}'),
+        case("event, defaults", "/event", "POST", J,
+             b'{"when": "2020-01-02%2003:04", "day": "2020-01-02", "price": 3}'),
+        case("event, every error", "/event", "POST", J,
+             b'{"when": [], "day": {}, "at": "noon", "length": [1], "price": "lots"}'),
+        case("event, null and not finite", "/event", "POST", J,
+             b'{"when": null, "day": "2020-02-30", "at": null, "length": null,'
+             b' "price": "Infinity"}'),
+        case("event, NaN", "/event", "POST", J,
+             b'{"when": NaN, "day": NaN, "at": NaN, "length": NaN, "price": NaN}'),
+        case("event, booleans", "/event", "POST", J,
+             b'{"when": false, "day": true, "at": true, "length": true, "price": true}'),
+        case("schedule", "/schedule", "POST", J,
+             b'{"days": ["2020-01-01", 0, "2020-1-9"], "gaps": {"a": "1:00", "b": 5}}'),
+        case("schedule errors", "/schedule", "POST", J,
+             b'{"days": ["2020-01-01", "x"], "gaps": {"a": "y"}}'),
+        case("embedded body datetime and decimal", "/when", "POST", J,
+             b'{"when": "2020-01-02T03:04:05.000001+00:00", "price": "0.1"}'),
+        case("embedded body, bad", "/when", "POST", J, b'{"when": "soon", "price": []}'),
+        case("time from a negative number: OverflowError, 500", "/time?t=-1"),
+        case("duration overflow: 500", "/duration?d=9999999999%20days,%200:00:00"),
+    ]
+)
+
 # Requests for the known differences, so that each docs/differences.md entry is exercised.
 KNOWN_CASES = {
     "routing.yaml": [
@@ -842,6 +912,7 @@ def run(args, workdir):
     suites.append((os.path.join(apps, "dependencies.yaml"), list(DEPENDENCY_CASES)))
     suites.append((os.path.join(apps, "response_model.yaml"), list(RESPONSE_MODEL_CASES)))
     suites.append((os.path.join(apps, "types.yaml"), list(TYPE_CASES)))
+    suites.append((os.path.join(apps, "temporal.yaml"), list(TEMPORAL_CASES)))
     suites.append((generated, []))
 
     passed = failed = known = validated = 0

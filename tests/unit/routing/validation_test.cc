@@ -125,6 +125,40 @@ TEST(ValidateUuid, AcceptsStrBytesAndUuidObjects) {
   EXPECT_EQ(ErrorType(Validate(ParamType::kUuid, "5", Kind::kBigInt)), "type_error.uuid");
 }
 
+// pydantic 1.10.4's decimal_validator, then jsonable_encoder, under Python
+// 3.11: an int when the exponent is >= 0, else a float.
+TEST(ValidateDecimal, ReadsPythonsDecimalSyntaxAndWritesIntOrFloat) {
+  EXPECT_EQ(Validate(ParamType::kDecimal, "1.50"), 1.5);
+  EXPECT_EQ(Validate(ParamType::kDecimal, "1e2"), 100);
+  EXPECT_TRUE(Validate(ParamType::kDecimal, "1e2").is_number_integer());
+  const Json negative_zero = Validate(ParamType::kDecimal, "-0.0");
+  EXPECT_TRUE(negative_zero.is_number_float() && std::signbit(negative_zero.get<double>()));
+  EXPECT_EQ(Validate(ParamType::kDecimal, "-0"), 0);
+  EXPECT_EQ(Validate(ParamType::kDecimal, "1__0"), 10);                // every '_' dropped
+  EXPECT_EQ(Validate(ParamType::kDecimal, " \xd9\xa1\xd9\xa2 "), 12);  // Arabic-Indic digits
+  EXPECT_EQ(Validate(ParamType::kDecimal, 1e16), 10000000000000000);   // str(1e16) == "1e+16"
+  EXPECT_EQ(Validate(ParamType::kDecimal, 3), 3);
+  EXPECT_EQ(Validate(ParamType::kDecimal, "12345678901234567890.5"), 1.2345678901234567e19);
+  EXPECT_EQ(ErrorType(Validate(ParamType::kDecimal, "NaN12")), "value_error.decimal.not_finite");
+  EXPECT_EQ(ErrorType(Validate(ParamType::kDecimal, "-Infinity")),
+            "value_error.decimal.not_finite");
+  for (const Json& bad : {Json("x"), Json("1e"), Json("0x10"), Json("1.2.3"), Json(true),
+                          Json::array({1}), Json::object()}) {
+    EXPECT_EQ(ErrorType(Validate(ParamType::kDecimal, bad)), "type_error.decimal") << bad;
+  }
+}
+
+TEST(ValidateTemporal, DatesTimesAndDurationsAsJsonableEncoderWritesThem) {
+  EXPECT_EQ(Validate(ParamType::kDate, "2020-1-2"), "2020-01-02");
+  EXPECT_EQ(Validate(ParamType::kDatetime, true), "1970-01-01T00:00:01+00:00");
+  EXPECT_EQ(Validate(ParamType::kTime, 3600.5), "01:00:00.500000");
+  EXPECT_EQ(Validate(ParamType::kTimedelta, "1:30"), 90.0);
+  EXPECT_EQ(Validate(ParamType::kDate, "2020-01-02", Kind::kBytes), "2020-01-02");
+  EXPECT_EQ(ErrorType(Validate(ParamType::kDate, "2020-02-30")), "value_error.date");
+  EXPECT_EQ(ErrorType(Validate(ParamType::kDatetime, Json::array())), "type_error");
+  EXPECT_EQ(Validate(ValueType(ParamType::kDate).AsNullable(), nullptr), nullptr);
+}
+
 TEST(ValidateEnum, ListsThePermittedValuesWithPythonsRepr) {
   const ValueType color = ValueType::Enum("Color", {"red", "green", "it's"});
   EXPECT_EQ(Validate(color, "green"), "green");

@@ -15,6 +15,10 @@ using ::testing::HasSubstr;
 TEST(ValueType, NamesTheAnnotationAsPythonWritesIt) {
   EXPECT_EQ(ValueType(ParamType::kInt).Name(), "int");
   EXPECT_EQ(ValueType(ParamType::kUuid).Name(), "UUID");
+  EXPECT_EQ(ValueType(ParamType::kDate).Name(), "date");
+  EXPECT_EQ(ValueType(ParamType::kDatetime).AsNullable().Name(), "Optional[datetime]");
+  EXPECT_EQ(ValueType(ParamType::kTimedelta).Name(), "timedelta");
+  EXPECT_EQ(ValueType(ParamType::kDecimal).Name(), "Decimal");
   EXPECT_EQ(ValueType::List(ParamType::kStr).Name(), "list[str]");
   EXPECT_EQ(ValueType::Enum("Color", {"red"}).AsNullable().Name(), "Optional[Color]");
   auto model = std::make_shared<ModelSpec>(ModelSpec{"Item", {}});
