@@ -253,7 +253,10 @@ TEST(Overload, MaxInFlightTenRefusesTheOtherFortyAtOnce) {
 }
 
 TEST(Shutdown, InFlightSleepsShorterThanTheGraceAllGetTheirResponses) {
-  auto server = std::make_unique<SeedServer>(0.25);  // /wait sleeps 500 ms
+  // /wait sleeps 3 s: all 100 must be in flight at once before the first
+  // ends, which took over 500 ms (the sleep this test had) once on a loaded
+  // machine; the grace, 10 s, still outlasts the sleep.
+  auto server = std::make_unique<SeedServer>(1.5);
   std::vector<std::string> targets(100, "/wait");
   auto results_future = std::async(std::launch::async, [&] {
     return ExecuteConcurrently(server->stub(), targets, milliseconds(20000));
