@@ -498,7 +498,8 @@ Coerced<Json> ParseDuration(const TemporalInput& value) {
       microseconds = std::string(*(*g)[6]);
       while (http::CodePointCount(microseconds) < 6) microseconds.push_back('0');
       if (seconds.has_value() && !seconds->empty() && (*seconds)[0] == '-') {
-        microseconds.insert(0, "-");
+        microseconds =
+            "-" + microseconds;  // not insert(0, "-"): GCC 12 -O3 -Wrestrict false positive
       }
     }
   } else if (auto iso = Match(IsoDurationRe(), str)) {
