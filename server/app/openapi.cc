@@ -221,6 +221,13 @@ Json SingletonSchema(const ValueType& type, const Constraints& constraints, bool
       out["items"] = SingletonSchema(type.item(), constraints, false, definitions);
       return out;
     }
+    case ParamType::kUnion: {  // field_singleton_sub_fields_schema
+      Json any_of = Json::array();
+      for (const ValueType& member : type.members()) {
+        any_of.push_back(SingletonSchema(member, Constraints{}, false, definitions));
+      }
+      return Json{{"anyOf", std::move(any_of)}};
+    }
     case ParamType::kStr: {
       Json out = {{"type", "string"}};
       if (constraints.min_length) out["minLength"] = *constraints.min_length;

@@ -455,6 +455,37 @@ class Loader {
     };
     std::string_view inner;
     if (wrapped("Optional", &inner)) return ParseType(at, inner).AsNullable();
+    if (wrapped("Union", &inner)) {
+      // typing.Union flattens: None makes it Optional, one member is that
+      // member.
+      std::vector<ValueType> members;
+      bool nullable = false;
+      int depth = 0;
+      size_t start = 0;
+      for (size_t i = 0; i <= inner.size(); ++i) {
+        if (i < inner.size() && inner[i] == '[') ++depth;
+        if (i < inner.size() && inner[i] == ']') --depth;
+        if (i < inner.size() && (inner[i] != ',' || depth > 0)) continue;
+        const absl::string_view member =
+            absl::StripAsciiWhitespace(View(inner.substr(start, i - start)));
+        start = i + 1;
+        if (member == "None") {
+          nullable = true;
+          continue;
+        }
+        ValueType type = ParseType(at, std::string_view(member.data(), member.size()));
+        if (type.kind() == ParamType::kUnion) {  // Union[Union[a, b], c]
+          members.insert(members.end(), type.members().begin(), type.members().end());
+          nullable = nullable || type.nullable();
+        } else {
+          nullable = nullable || type.nullable();
+          members.push_back(std::move(type));
+        }
+      }
+      if (members.empty()) Fail(at, "a Union needs a member other than None");
+      ValueType type = members.size() == 1 ? members.front() : ValueType::Union(std::move(members));
+      return nullable ? type.AsNullable() : type;
+    }
     if (wrapped("dict", &inner) || wrapped("Dict", &inner)) {  // dict[str, T]
       const size_t comma = inner.find(',');
       const absl::string_view key =
@@ -896,7 +927,8 @@ class Loader {
     // scalars is read from the body (a model, a list of models or lists).
     const bool is_model = spec.type.kind() == ParamType::kModel ||
                           spec.type.kind() == ParamType::kDict ||
-                          (spec.type.kind() == ParamType::kList && !spec.type.item().is_scalar());
+                          (spec.type.kind() == ParamType::kList && !spec.type.item().is_scalar()) ||
+                          (spec.type.kind() == ParamType::kUnion && !spec.type.is_scalar());
     spec.location =
         in_path ? ParamLocation::kPath : (is_model ? ParamLocation::kBody : ParamLocation::kQuery);
     if (const Entry* e = Find(entries, "in")) {

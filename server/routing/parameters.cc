@@ -315,7 +315,8 @@ absl::Status CheckParamSpec(const ParamSpec& spec) {
     case ParamLocation::kQuery:
     case ParamLocation::kHeader:
       if (kind == ParamType::kModel || kind == ParamType::kDict ||
-          (kind == ParamType::kList && !spec.type.item().is_scalar())) {
+          (kind == ParamType::kList && !spec.type.item().is_scalar()) ||
+          (kind == ParamType::kUnion && !spec.type.is_scalar())) {
         return invalid(spec.type.Name(), " can only be read from the body");
       }
       break;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <iterator>
 #include <limits>
 #include <utility>
 #include <variant>
@@ -660,6 +661,19 @@ std::optional<Json> ValidateValue(const ValueType& type, const Constraints& cons
         return Finish(ToNumberEnum(type, value), constraints, loc, errors);
       }
       return Finish(ToEnum(type, value), constraints, loc, errors);
+    case ParamType::kUnion: {
+      // ModelField._validate_singleton with sub_fields: the first member
+      // that validates wins; otherwise every member's errors, in order.
+      std::vector<ValidationError> member_errors;
+      for (const ValueType& member : type.members()) {
+        std::optional<Json> validated =
+            ValidateValue(member, Constraints{}, value, loc, &member_errors);
+        if (validated.has_value()) return validated;
+      }
+      errors->insert(errors->end(), std::make_move_iterator(member_errors.begin()),
+                     std::make_move_iterator(member_errors.end()));
+      return std::nullopt;
+    }
     case ParamType::kList: {
       // _validate_sequence_like: a list (tuple, set...) item by item.
       if (value.kind != Kind::kJson || !value.json.is_array()) {

@@ -1,9 +1,11 @@
 // server/routing/value_type.cc
 #include "server/routing/value_type.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "re2/re2.h"
 
 namespace corouter::routing {
@@ -43,6 +45,8 @@ std::string_view TypeName(ParamType type) {
       return "model";
     case ParamType::kDict:
       return "dict";
+    case ParamType::kUnion:
+      return "Union";
   }
   return "str";
 }
@@ -81,6 +85,25 @@ ValueType ValueType::Model(std::shared_ptr<const ModelSpec> model) {
   return type;
 }
 
+ValueType ValueType::Union(std::vector<ValueType> members) {
+  ValueType type(ParamType::kUnion);
+  type.members_ = std::make_shared<const std::vector<ValueType>>(std::move(members));
+  return type;
+}
+
+bool ValueType::is_scalar() const {
+  if (kind_ == ParamType::kUnion) {
+    return std::all_of(members().begin(), members().end(),
+                       [](const ValueType& member) { return member.is_scalar(); });
+  }
+  return kind_ <= ParamType::kEnum;
+}
+
+const std::vector<ValueType>& ValueType::members() const {
+  static const std::vector<ValueType> kNone;
+  return members_ ? *members_ : kNone;
+}
+
 ValueType ValueType::AsNullable() const {
   ValueType type = *this;
   type.nullable_ = true;
@@ -105,6 +128,12 @@ std::string ValueType::Name() const {
     case ParamType::kDict:
       name = item_ ? absl::StrCat("dict[str, ", item_->Name(), "]") : "dict";
       break;
+    case ParamType::kUnion: {
+      std::vector<std::string> names;
+      for (const ValueType& member : members()) names.push_back(member.Name());
+      name = absl::StrCat("Union[", absl::StrJoin(names, ", "), "]");
+      break;
+    }
     default:
       name = std::string(TypeName(kind_));
   }
@@ -191,6 +220,20 @@ absl::Status CheckValueType(const ValueType& type, const Constraints& constraint
         }
       }
       break;
+    case ParamType::kUnion:
+      if (type.members().empty()) return invalid("a Union needs its members");
+      // Constraints on a Union would apply to the members they fit
+      // (get_annotation_with_constraints); not supported: refused here.
+      if (constraints.has_item_constraints() || constraints.has_string_constraints() ||
+          constraints.has_number_constraints()) {
+        return invalid("constraints on a Union are not supported (", type.Name(), ")");
+      }
+      for (const ValueType& member : type.members()) {
+        if (absl::Status status = CheckValueType(member, Constraints{}, what); !status.ok()) {
+          return status;
+        }
+      }
+      return absl::OkStatus();
     default:
       break;
   }
@@ -277,6 +320,10 @@ bool DefaultFitsType(const ValueType& type, const http::Json& value) {
         }
       }
       return true;
+    case ParamType::kUnion:
+      return std::any_of(
+          type.members().begin(), type.members().end(),
+          [&value](const ValueType& member) { return DefaultFitsType(member, value); });
   }
   return false;
 }

@@ -15,6 +15,7 @@
 //   dict[str, int] / Dict[str, int]    ValueType::Dict(ParamType::kInt)
 //   class Item(BaseModel)              ValueType::Model(item_spec)
 //   Optional[X]                        X.AsNullable()  (JSON null is accepted)
+//   Union[A, B]                        ValueType::Union({a, b})
 //
 // Constraints are FastAPI's Query/Path/Header/Body/Field arguments
 // min_length, max_length, regex (pydantic's constr), gt, ge, lt, le
@@ -61,10 +62,11 @@ enum class ParamType {
   kList,
   kModel,
   kDict,
+  kUnion,
 };
 
 /// "str", "int", "float", "bool", "uuid", "date", "datetime", "time",
-/// "timedelta", "Decimal", "enum", "list", "model", "dict".
+/// "timedelta", "Decimal", "enum", "list", "model", "dict", "Union".
 std::string_view TypeName(ParamType type);
 
 struct ModelSpec;
@@ -91,6 +93,12 @@ class ValueType {
   static ValueType List(ValueType item);
   /// A pydantic model.
   static ValueType Model(std::shared_ptr<const ModelSpec> model);
+  /// `Union[members...]`: pydantic 1.10 (without smart_union) tries the
+  /// members left to right and takes the first that validates; when none
+  /// does, every member's errors are reported, at the same loc. A member
+  /// None is written AsNullable() instead (`Union[int, None]` is
+  /// `Optional[int]`).
+  static ValueType Union(std::vector<ValueType> members);
 
   /// `Optional[this]`: JSON null validates to None instead of pydantic's
   /// "none is not an allowed value".
@@ -98,7 +106,9 @@ class ValueType {
 
   ParamType kind() const { return kind_; }
   bool nullable() const { return nullable_; }
-  bool is_scalar() const { return kind_ <= ParamType::kEnum; }
+  /// A single value FastAPI reads from a path, query, header or cookie: a
+  /// scalar kind, or a Union of such (get_dependant's is_scalar_field).
+  bool is_scalar() const;
   /// kEnum only.
   const std::string& enum_name() const { return enum_name_; }
   /// A str enum's values (empty for a number enum).
@@ -114,6 +124,8 @@ class ValueType {
   /// kModel only (has_model() is false for a kModel built as a scalar).
   bool has_model() const { return model_ != nullptr; }
   const ModelSpec& model() const { return *model_; }
+  /// kUnion: the members, in declaration order (empty otherwise).
+  const std::vector<ValueType>& members() const;
 
   /// The annotation as Python writes it: "int", "list[int]", "Color",
   /// "Optional[Item]".
@@ -128,6 +140,7 @@ class ValueType {
   std::vector<http::Json> enum_members_;
   std::shared_ptr<const ValueType> item_;
   std::shared_ptr<const ModelSpec> model_;
+  std::shared_ptr<const std::vector<ValueType>> members_;
 };
 
 /// A regular expression as FastAPI's `Query(regex=...)` / pydantic's

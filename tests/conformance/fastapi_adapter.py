@@ -198,6 +198,15 @@ class TypeTable:
             if text.startswith(prefix + "[") and text.endswith("]"):
                 _, value = text[len(prefix) + 1:-1].split(",", 1)
                 return typing.Dict[str, self.parse(value)]
+        if text.startswith("Union[") and text.endswith("]"):
+            members, depth, start, inner = [], 0, 0, text[len("Union["):-1]
+            for i, c in enumerate(inner + ","):
+                depth += {"[": 1, "]": -1}.get(c, 0)
+                if c == "," and depth == 0:
+                    member = inner[start:i].strip()
+                    members.append(type(None) if member == "None" else self.parse(member))
+                    start = i + 1
+            return typing.Union[tuple(members)]
         for prefix, wrap in (("Optional", lambda t: Optional[t]), ("list", lambda t: List[t]),
                              ("List", lambda t: List[t])):
             if text.startswith(prefix + "[") and text.endswith("]"):

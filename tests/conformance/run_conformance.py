@@ -591,6 +591,21 @@ TYPE_CASES = [
     case("dict body parameter invalid", "/series", "POST", J, b'{"x": 1, "y": ["z"]}'),
     case("nested max_items", "/holder", "POST", J,
          b'{"holder": {"strict": {"name": "x"}, "tags": ["a", "b", "c"]}}'),
+    case("Union: the first member that validates", "/union?v=5&f=1&b=true&d=2020-01-02"),
+    case("Union: a later member", "/union?v=x&f=1.5&b=2&d=7"),
+    case("Union: every member's errors", "/union?v=1&b=x&d=soon&f=y"),
+    case("Union: missing", "/union"),
+    case("Union path", "/union/12345678123456781234567812345678"),
+    case("Union path, the int member", "/union/42"),
+    case("Union path, neither", "/union/x"),
+    case("Union of models: the second", "/shape", "POST", J, b'{"side": 2}'),
+    case("Union of models: the first", "/shape", "POST", J, b'{"radius": 1, "side": 2}'),
+    case("Union of models: neither", "/shape", "POST", J, b'{"radius": "x"}'),
+    case("Union of models: not an object", "/shape", "POST", J, b'[1]'),
+    case("Union fields", "/pet", "POST", J,
+         b'{"id": "12345678-1234-5678-1234-567812345678", "tag": 5, "shape": {"side": "3"}}'),
+    case("Union fields invalid", "/pet", "POST", J, b'{"id": [1], "tag": [], "shape": 1}'),
+    case("Union field null", "/pet", "POST", J, b'{"id": 1.5, "tag": null, "shape": null}'),
 ]
 
 # date, datetime, time, timedelta and Decimal (apps/temporal.yaml): each

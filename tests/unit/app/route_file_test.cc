@@ -112,6 +112,30 @@ routes:
   EXPECT_TRUE(item.fields[3].type.nullable());
 }
 
+TEST(RouteFile, UnionsFlattenAsTypingDoes) {
+  App app = Load(R"(
+models:
+  Item: {name: str}
+openapi_url: null
+routes:
+  - name: r
+    path: /r
+    params:
+      - {name: a, type: "Union[int, str]"}
+      - {name: b, type: "Union[int, None]", default: null}
+      - {name: c, type: "Union[Union[int, date], None, str]", default: null}
+      - {name: d, type: "Union[int, Item]"}
+)");
+  ASSERT_EQ(app.operations().size(), 1u);
+  const PathOperation& op = app.operations()[0];
+  ASSERT_EQ(op.params.size(), 4u);
+  EXPECT_EQ(op.params[0].type.Name(), "Union[int, str]");
+  EXPECT_EQ(op.params[0].location, ParamLocation::kQuery);
+  EXPECT_EQ(op.params[1].type.Name(), "Optional[int]");  // Union[X, None] is Optional[X]
+  EXPECT_EQ(op.params[2].type.Name(), "Optional[Union[int, date, str]]");
+  EXPECT_EQ(op.params[3].location, ParamLocation::kBody);  // a member is a model
+}
+
 TEST(RouteFile, RespondKeepsTheTypesOfThePlaceholders) {
   App app = Load(R"(
 routes:

@@ -159,6 +159,22 @@ TEST(ValidateTemporal, DatesTimesAndDurationsAsJsonableEncoderWritesThem) {
   EXPECT_EQ(Validate(ValueType(ParamType::kDate).AsNullable(), nullptr), nullptr);
 }
 
+// pydantic 1.10 without smart_union: left to right, the first that
+// validates; else every member's errors at the same loc.
+TEST(ValidateUnion, TakesTheFirstMemberThatValidatesElseReportsThemAll) {
+  const ValueType int_or_str = ValueType::Union({ParamType::kInt, ParamType::kStr});
+  EXPECT_EQ(Validate(int_or_str, "5"), 5);
+  EXPECT_EQ(Validate(int_or_str, "x"), "x");
+  EXPECT_EQ(Validate(ValueType::Union({ParamType::kFloat, ParamType::kInt}), 1), 1.0);
+  const Json errors = Validate(ValueType::Union({ParamType::kInt, ParamType::kBool}), "x");
+  ASSERT_EQ(errors["errors"].size(), 2u);
+  EXPECT_EQ(errors["errors"][0]["type"], "type_error.integer");
+  EXPECT_EQ(errors["errors"][1]["type"], "type_error.bool");
+  EXPECT_EQ(errors["errors"][1]["loc"], Json::array({"body"}));
+  EXPECT_EQ(ErrorType(Validate(int_or_str, nullptr)), "type_error.none.not_allowed");
+  EXPECT_EQ(Validate(int_or_str.AsNullable(), nullptr), nullptr);
+}
+
 TEST(ValidateEnum, ListsThePermittedValuesWithPythonsRepr) {
   const ValueType color = ValueType::Enum("Color", {"red", "green", "it's"});
   EXPECT_EQ(Validate(color, "green"), "green");

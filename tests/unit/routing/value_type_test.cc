@@ -19,6 +19,10 @@ TEST(ValueType, NamesTheAnnotationAsPythonWritesIt) {
   EXPECT_EQ(ValueType(ParamType::kDatetime).AsNullable().Name(), "Optional[datetime]");
   EXPECT_EQ(ValueType(ParamType::kTimedelta).Name(), "timedelta");
   EXPECT_EQ(ValueType(ParamType::kDecimal).Name(), "Decimal");
+  EXPECT_EQ(ValueType::Union({ParamType::kInt, ValueType::List(ParamType::kStr)}).Name(),
+            "Union[int, list[str]]");
+  EXPECT_TRUE(ValueType::Union({ParamType::kInt, ParamType::kUuid}).is_scalar());
+  EXPECT_FALSE(ValueType::Union({ParamType::kInt, ValueType::List(ParamType::kStr)}).is_scalar());
   EXPECT_EQ(ValueType::List(ParamType::kStr).Name(), "list[str]");
   EXPECT_EQ(ValueType::Enum("Color", {"red"}).AsNullable().Name(), "Optional[Color]");
   auto model = std::make_shared<ModelSpec>(ModelSpec{"Item", {}});
