@@ -266,7 +266,15 @@ TEST(Shutdown, InFlightSleepsShorterThanTheGraceAllGetTheirResponses) {
   ASSERT_EQ(results_future.wait_for(std::chrono::seconds(30)), std::future_status::ready);
   auto results = results_future.get();
   int ok = 0;
-  for (const auto& r : results) ok += r.status.ok() && r.response.response().status_code() == 200;
+  for (const auto& r : results) {
+    const bool good = r.status.ok() && r.response.response().status_code() == 200;
+    ok += good;
+    if (!good) {
+      ADD_FAILURE() << "a call ended " << r.status.error_code() << " " << r.status.error_message()
+                    << " (HTTP " << r.response.response().status_code() << ")";
+      break;
+    }
+  }
   EXPECT_EQ(ok, 100);
 }
 
