@@ -474,11 +474,10 @@ class Loader {
           continue;
         }
         ValueType type = ParseType(at, std::string_view(member.data(), member.size()));
+        nullable = nullable || type.nullable();
         if (type.kind() == ParamType::kUnion) {  // Union[Union[a, b], c]
           members.insert(members.end(), type.members().begin(), type.members().end());
-          nullable = nullable || type.nullable();
         } else {
-          nullable = nullable || type.nullable();
           members.push_back(std::move(type));
         }
       }

@@ -536,9 +536,10 @@ Coerced<Json> ParseDuration(const TemporalInput& value) {
     }
   }
   absl::int128 micros = sum.Finish();
-  CheckTimedelta(micros);
-  if (negative) micros = -micros;  // sign * timedelta
-  const int64_t total = CheckTimedelta(micros);
+  // timedelta() checks its range; the negation of an ISO duration (never
+  // negative itself) always stays within it.
+  int64_t total = CheckTimedelta(micros);
+  if (negative) total = -total;  // sign * timedelta
   // total_seconds(): the microseconds / 10**6, correctly rounded.
   double secs = 0;
   if (total > -(int64_t{1} << 53) && total < (int64_t{1} << 53)) {
