@@ -21,6 +21,10 @@ absl::string_view LocationName(corouter::v1::ParameterLocation location) {
       return "cookie";
     case corouter::v1::PARAMETER_LOCATION_BODY:
       return "body";
+    case corouter::v1::PARAMETER_LOCATION_FORM:
+      return "form";
+    case corouter::v1::PARAMETER_LOCATION_FILE:
+      return "file";
     default:
       return "";
   }

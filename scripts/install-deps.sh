@@ -14,6 +14,8 @@ packages=(
   # tests/conformance: the real FastAPI 0.92 and what drives it, and the
   # OpenAPI 3.0 schema its documents are validated against.
   python3-fastapi python3-httpx python3-yaml python3-grpcio python3-protobuf
+  # Form() and File() parameters: Starlette parses forms with python-multipart.
+  python3-multipart
   python3-jsonschema openapi-specification
   # GET /metrics (cpp-httplib serves it; the test parses it with the
   # Prometheus client's own parser).

@@ -103,11 +103,13 @@ bool FlatBodyEmbedded(const std::vector<const routing::ParamSpec*>& flat) {
   const routing::ParamSpec* first = nullptr;
   std::set<std::string> names;
   for (const routing::ParamSpec* spec : flat) {
-    if (spec->location != routing::ParamLocation::kBody) continue;
+    if (!routing::IsBodyLocation(spec->location)) continue;
     if (first == nullptr) first = spec;
     names.insert(spec->name);
   }
-  return first != nullptr && (names.size() > 1 || first->embed);
+  // Form() and File() set embed=True.
+  return first != nullptr &&
+         (names.size() > 1 || first->embed || first->location != routing::ParamLocation::kBody);
 }
 
 }  // namespace corouter::app

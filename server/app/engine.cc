@@ -67,17 +67,30 @@ Prepared PrepareChecked(const PathOperation& op, const routing::RouteResult& mat
   Prepared prepared;
   routing::RequestBody& body = prepared.body;
   bool reads_body = false;
+  bool reads_form = false;  // FastAPI's is_body_form
   if (op.dependencies.empty()) {
     reads_body = routing::HasBodyParameters(op.params);
+    reads_form = routing::HasFormParameters(op.params);
   } else {
     const std::vector<const routing::ParamSpec*> flat =
         FlatParams(op.params, op.dependencies, /*skip_repeats=*/false);
-    reads_body = std::any_of(flat.begin(), flat.end(), [](const routing::ParamSpec* spec) {
-      return spec->location == routing::ParamLocation::kBody;
-    });
+    for (const routing::ParamSpec* spec : flat) {
+      reads_body = reads_body || routing::IsBodyLocation(spec->location);
+      reads_form = reads_form || spec->location == routing::ParamLocation::kForm ||
+                   spec->location == routing::ParamLocation::kFile;
+    }
     prepared.body_embedded = FlatBodyEmbedded(flat);
   }
-  if (reads_body) {
+  if (reads_form) {
+    std::variant<routing::RequestBody, http::FormError> read =
+        routing::ReadRequestForm(request.headers, request.body);
+    if (auto* error = std::get_if<http::FormError>(&read)) {
+      prepared.failure = routing::FormErrorResponse(*error);
+      prepared.failure_detail = absl::StrCat("400 unreadable form: ", error->message);
+      return prepared;
+    }
+    body = std::get<routing::RequestBody>(std::move(read));
+  } else if (reads_body) {
     routing::BodyReadResult read = routing::ReadRequestBody(request.headers, request.body);
     if (auto* error = std::get_if<routing::ValidationError>(&read)) {
       prepared.failure = routing::ValidationErrorResponse({*error});

@@ -264,6 +264,10 @@ Json SingletonSchema(const ValueType& type, const Constraints& constraints, bool
       return Json{{"type", "number"}, {"format", "time-delta"}};
     case ParamType::kDecimal:
       return Json{{"type", "number"}};
+    // bytes in field_class_to_schema; UploadFile.__modify_schema__.
+    case ParamType::kBytes:
+    case ParamType::kUploadFile:
+      return Json{{"type", "string"}, {"format", "binary"}};
   }
   return Json::object();
 }
@@ -364,8 +368,18 @@ std::optional<Json> RequestBody(const PathOperation& op, Definitions* definition
   const std::vector<const ParamSpec*> flat =
       FlatParams(op.params, op.dependencies, /*skip_repeats=*/false);
   std::vector<const ParamSpec*> body;
+  // BodyFieldInfo: File if any parameter is a File(), else Form if any is a
+  // Form(), each with its default media type.
+  std::string media_type = "application/json";
   for (const ParamSpec* spec : flat) {
-    if (spec->location != ParamLocation::kBody) continue;
+    if (spec->location == ParamLocation::kFile) {
+      media_type = "multipart/form-data";
+    } else if (spec->location == ParamLocation::kForm && media_type == "application/json") {
+      media_type = "application/x-www-form-urlencoded";
+    }
+  }
+  for (const ParamSpec* spec : flat) {
+    if (!routing::IsBodyLocation(spec->location)) continue;
     auto same = std::find_if(body.begin(), body.end(),
                              [spec](const ParamSpec* b) { return b->name == spec->name; });
     if (same != body.end()) {
@@ -400,7 +414,7 @@ std::optional<Json> RequestBody(const PathOperation& op, Definitions* definition
     (*definitions)[model.name] = std::move(definition);
     schema = Ref(model.name);
   }
-  Json out = {{"content", {{"application/json", {{"schema", OrderSchema(schema)}}}}}};
+  Json out = {{"content", {{media_type, {{"schema", OrderSchema(schema)}}}}}};
   if (required) out["required"] = true;
   return out;
 }

@@ -500,16 +500,24 @@ class Loader {
       return ValueType::List(std::move(item));
     }
     static const std::map<std::string, ParamType, std::less<>> kScalars = {
-        {"str", ParamType::kStr},        {"int", ParamType::kInt},
-        {"float", ParamType::kFloat},    {"bool", ParamType::kBool},
-        {"uuid", ParamType::kUuid},      {"UUID", ParamType::kUuid},
-        {"date", ParamType::kDate},      {"datetime", ParamType::kDatetime},
-        {"time", ParamType::kTime},      {"timedelta", ParamType::kTimedelta},
-        {"Decimal", ParamType::kDecimal}};
+        {"str", ParamType::kStr},
+        {"int", ParamType::kInt},
+        {"float", ParamType::kFloat},
+        {"bool", ParamType::kBool},
+        {"uuid", ParamType::kUuid},
+        {"UUID", ParamType::kUuid},
+        {"date", ParamType::kDate},
+        {"datetime", ParamType::kDatetime},
+        {"time", ParamType::kTime},
+        {"timedelta", ParamType::kTimedelta},
+        {"Decimal", ParamType::kDecimal},
+        {"bytes", ParamType::kBytes},
+        {"UploadFile", ParamType::kUploadFile}};
     if (auto it = kScalars.find(text); it != kScalars.end()) return it->second;
     if (auto it = types_.find(std::string(text)); it != types_.end()) return it->second;
-    std::vector<std::string> known = {"str",  "int",  "float",     "bool",    "uuid",
-                                      "date", "time", "timedelta", "Decimal", "datetime"};
+    std::vector<std::string> known = {"str",     "int",      "float", "bool",
+                                      "uuid",    "date",     "time",  "timedelta",
+                                      "Decimal", "datetime", "bytes", "UploadFile"};
     for (const auto& [name, type] : types_) known.push_back(name);
     Fail(at, "unknown type ", Quoted(std::string(text)), " (known: ", absl::StrJoin(known, ", "),
          ", list[T], Optional[T]; an enum or model must be defined above its first use)");
@@ -932,15 +940,15 @@ class Loader {
         in_path ? ParamLocation::kPath : (is_model ? ParamLocation::kBody : ParamLocation::kQuery);
     if (const Entry* e = Find(entries, "in")) {
       static const std::map<std::string, ParamLocation> kLocations = {
-          {"path", ParamLocation::kPath},
-          {"query", ParamLocation::kQuery},
-          {"header", ParamLocation::kHeader},
-          {"cookie", ParamLocation::kCookie},
-          {"body", ParamLocation::kBody}};
+          {"path", ParamLocation::kPath},     {"query", ParamLocation::kQuery},
+          {"header", ParamLocation::kHeader}, {"cookie", ParamLocation::kCookie},
+          {"body", ParamLocation::kBody},     {"form", ParamLocation::kForm},
+          {"file", ParamLocation::kFile}};
       const std::string text = Text(e->value, "in");
       auto it = kLocations.find(text);
       if (it == kLocations.end()) {
-        Fail(e->value, "in must be path, query, header, cookie or body, not ", Quoted(text));
+        Fail(e->value, "in must be path, query, header, cookie, body, form or file, not ",
+             Quoted(text));
       }
       spec.location = it->second;
       // get_dependant (fastapi/dependencies/utils.py) makes any parameter

@@ -116,6 +116,12 @@ void ToProto(const app::App& app, v1::ListRoutesResponse* out) {
         case routing::ParamLocation::kCookie:
           p->set_location(v1::PARAMETER_LOCATION_COOKIE);
           break;
+        case routing::ParamLocation::kForm:
+          p->set_location(v1::PARAMETER_LOCATION_FORM);
+          break;
+        case routing::ParamLocation::kFile:
+          p->set_location(v1::PARAMETER_LOCATION_FILE);
+          break;
       }
       p->set_type(std::string(routing::TypeName(spec.type)));
       p->set_required(spec.required);

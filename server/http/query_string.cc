@@ -13,6 +13,8 @@ namespace {
 
 bool IsAscii(char c) { return static_cast<uint8_t>(c) < 0x80; }
 
+}  // namespace
+
 // `unquote(piece.replace("+", " "))` applied to the latin-1 decoding of the
 // raw bytes. urllib.parse.unquote splits its str into runs of ASCII
 // characters (`_asciire`), percent-decodes each run and decodes the result
@@ -20,7 +22,7 @@ bool IsAscii(char c) { return static_cast<uint8_t>(c) < 0x80; }
 // decode each raw byte >= 0x80 is the character U+0080..U+00FF, so it comes
 // out as that character's UTF-8 encoding ("\xe9" -> "é"), and it ends any
 // partial sequence before it ("%C3\xa9" -> U+FFFD then "é").
-std::string UnquotePlus(std::string_view piece) {
+std::string UnquotePlusLatin1(std::string_view piece) {
   std::string out;
   out.reserve(piece.size());
   size_t pos = 0;
@@ -39,8 +41,6 @@ std::string UnquotePlus(std::string_view piece) {
   return out;
 }
 
-}  // namespace
-
 QueryParams QueryParams::Parse(std::string_view raw) {
   // urllib.parse.parse_qsl(qs, keep_blank_values=True) (Python 3.11):
   //   for name_value in qs.split("&"):
@@ -57,8 +57,8 @@ QueryParams QueryParams::Parse(std::string_view raw) {
     // Splitting into a pair leaves the value empty when there is no '='.
     const std::pair<absl::string_view, absl::string_view> name_value =
         absl::StrSplit(piece, absl::MaxSplits('=', 1));
-    pairs.emplace_back(UnquotePlus({name_value.first.data(), name_value.first.size()}),
-                       UnquotePlus({name_value.second.data(), name_value.second.size()}));
+    pairs.emplace_back(UnquotePlusLatin1({name_value.first.data(), name_value.first.size()}),
+                       UnquotePlusLatin1({name_value.second.data(), name_value.second.size()}));
   }
   return QueryParams(std::move(pairs));
 }

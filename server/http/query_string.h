@@ -50,6 +50,13 @@ class QueryParams {
   std::vector<Pair> pairs_;
 };
 
+/// `urllib.parse.unquote_plus(raw.decode("latin-1"))`, as UTF-8: '+' is a
+/// space, `%XX` escapes are decoded and each run of them read as UTF-8 with
+/// U+FFFD for invalid sequences, and a raw byte >= 0x80 is the character
+/// U+0080..U+00FF. Starlette decodes query strings and url-encoded form
+/// fields (starlette/formparsers.py FormParser) this way.
+std::string UnquotePlusLatin1(std::string_view raw);
+
 }  // namespace corouter::http
 
 #endif  // COROUTER_SERVER_HTTP_QUERY_STRING_H_

@@ -28,6 +28,14 @@
 //           (loc ["body"]); several, or Body(embed=True), are keys of a JSON
 //           object (loc ["body", name]); a body that is not an object makes
 //           each of them "field required".
+//   form    Form() and File() (server/routing/request_body.h ReadRequestForm):
+//           the LAST field of the name (a list takes every one, getlist);
+//           loc ["body", name] always (Form() embeds). A missing field, an
+//           empty str, or an empty list is missing. A File() parameter
+//           typed `bytes` reads the uploaded file's content; an UploadFile
+//           parameter takes the file itself (filename, content_type, size).
+//           Any other body parameter of the path operation is then read
+//           from the form too, as FastAPI reads it.
 // An alias (Query(alias="item-q")) replaces the name both for reading and in
 // `loc`. A missing optional parameter takes its default, unvalidated.
 //
@@ -54,11 +62,21 @@ namespace corouter::routing {
 
 /// FastAPI's Path / Query / Header / Cookie / Body. A cookie is read as
 /// Starlette's `request.cookies` has it (server/http/cookies.h).
-enum class ParamLocation { kPath, kQuery, kHeader, kBody, kCookie };
+/// Form() and File() (File is a Form whose media type is multipart) are
+/// body parameters read from a form (fastapi/params.py).
+enum class ParamLocation { kPath, kQuery, kHeader, kBody, kCookie, kForm, kFile };
 
 /// "path", "query", "header", "cookie", "body" (the first element of an
-/// error's `loc`).
+/// error's `loc`; "body" for form and file parameters too).
 std::string_view LocationName(ParamLocation location);
+
+/// What route files call the location: LocationName, but "form" and "file"
+/// for Form() and File().
+std::string_view LocationKeyword(ParamLocation location);
+
+/// Whether parameters at `location` are read from the body: kBody, kForm,
+/// kFile.
+bool IsBodyLocation(ParamLocation location);
 
 /// A declared parameter: `item_id: int`, `q: str | None = None`,
 /// `q: list[str] = Query(None, alias="item-q", min_length=2)`,
@@ -99,6 +117,12 @@ struct ParamSpec {
   static ParamSpec Body(std::string name, ValueType type);
   static ParamSpec OptionalBody(std::string name, ValueType type,
                                 http::Json default_value = nullptr);
+  static ParamSpec Form(std::string name, ValueType type);
+  static ParamSpec OptionalForm(std::string name, ValueType type,
+                                http::Json default_value = nullptr);
+  static ParamSpec File(std::string name, ValueType type);
+  static ParamSpec OptionalFile(std::string name, ValueType type,
+                                http::Json default_value = nullptr);
 
   /// Modifiers, chainable on a temporary:
   /// `ParamSpec::Query("q", ParamType::kStr).WithAlias("item-q").WithMinLength(3)`.
@@ -121,8 +145,9 @@ struct ParamSpec {
 /// empty name; a malformed type or constraints that do not suit it
 /// (CheckValueType); a path parameter that is optional, a list or a model; a
 /// query or header parameter that is a model or a list of models; `embed` on
-/// a non-body parameter. A default is taken as it is, as FastAPI takes it
-/// (DefaultFitsType tells whether it fits).
+/// a non-body parameter or a form one; an UploadFile anywhere but a form or
+/// file parameter (it exists only in a multipart form). A default is taken as it is, as FastAPI
+/// takes it (DefaultFitsType tells whether it fits).
 absl::Status CheckParamSpec(const ParamSpec& spec);
 
 /// Bound values by parameter name, in declaration order.
@@ -157,6 +182,10 @@ BindResult BindParameters(const std::vector<ParamSpec>& specs, const PathParams&
 
 /// Whether any of `specs` is a body parameter (the body is then read).
 bool HasBodyParameters(const std::vector<ParamSpec>& specs);
+
+/// Whether any of `specs` is a Form() or File() parameter (the body is then
+/// read as a form, FastAPI's is_body_form).
+bool HasFormParameters(const std::vector<ParamSpec>& specs);
 
 }  // namespace corouter::routing
 

@@ -6,6 +6,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "server/http/form_urlencoded.h"
+#include "server/http/multipart.h"
+#include "server/http/options_header.h"
 
 namespace corouter::routing {
 namespace {
@@ -63,6 +66,36 @@ BodyReadResult ReadRequestBody(const http::Headers& headers, std::string_view bo
   out.kind = RequestBody::Kind::kJson;
   out.value = std::move(std::get<http::Json>(loaded));
   return out;
+}
+
+std::variant<RequestBody, http::FormError> ReadRequestForm(const http::Headers& headers,
+                                                           std::string_view body) {
+  const std::string_view content_type = http::FindHeader(headers, "content-type").value_or("");
+  const http::OptionsHeader parsed = http::ParseOptionsHeader(content_type);
+  http::FormParseResult form;
+  if (parsed.value == "multipart/form-data") {
+    auto boundary = parsed.params.find("boundary");
+    if (boundary == parsed.params.end()) {
+      return http::FormError{http::FormError::Kind::kRejected, "Missing boundary in multipart."};
+    }
+    auto charset = parsed.params.find("charset");
+    form =
+        http::ParseMultipart(body, boundary->second,
+                             charset == parsed.params.end() ? http::Charset::kUtf8
+                                                            : http::CharsetNamed(charset->second));
+  } else if (parsed.value == "application/x-www-form-urlencoded") {
+    form = http::ParseFormUrlencoded(body);
+  }
+  if (auto* error = std::get_if<http::FormError>(&form)) return std::move(*error);
+  RequestBody out;
+  out.kind = RequestBody::Kind::kForm;
+  out.form = std::get<http::FormData>(std::move(form));
+  return out;
+}
+
+http::Response FormErrorResponse(const http::FormError& error) {
+  if (error.kind == http::FormError::Kind::kMalformed) return BodyParseErrorResponse();
+  return http::JsonResponse(http::Json{{"detail", error.message}}, 400);
 }
 
 http::Response BodyParseErrorResponse() {

@@ -17,6 +17,20 @@
 // nesting too deep, end it with 400 {"detail":"There was an error parsing the
 // body"}.
 //
+// A path operation with a Form() or File() parameter reads its body as a
+// form instead (ReadRequestForm), as `await request.form()` does in
+// Starlette 0.26 (starlette/requests.py Request._get_form): the first
+// content-type, split by parse_options_header (server/http/options_header.h),
+// picks the parser:
+//  - `multipart/form-data`: server/http/multipart.h, with the boundary and
+//    charset parameters; no boundary is 400 "Missing boundary in multipart.";
+//  - `application/x-www-form-urlencoded`: server/http/form_urlencoded.h;
+//  - anything else (JSON, none at all): an empty form, whose parameters are
+//    then all missing.
+// A malformed multipart body is FastAPI's 400 "There was an error parsing
+// the body"; a limit or a part without a name is a 400 with Starlette's
+// message as the detail.
+//
 // Thread safety: pure functions.
 #ifndef COROUTER_SERVER_ROUTING_REQUEST_BODY_H_
 #define COROUTER_SERVER_ROUTING_REQUEST_BODY_H_
@@ -24,6 +38,7 @@
 #include <string_view>
 #include <variant>
 
+#include "server/http/form_data.h"
 #include "server/http/headers.h"
 #include "server/http/json_decode.h"
 #include "server/http/response.h"
@@ -37,9 +52,11 @@ struct RequestBody {
     kAbsent,  // no body (Python's None)
     kJson,    // `value` is the parsed document
     kBytes,   // `value` is a string holding the raw bytes
+    kForm,    // `form` holds the fields (Starlette's FormData)
   };
   Kind kind = Kind::kAbsent;
   http::Json value;
+  http::FormData form;
 };
 
 /// Whether a content-type value makes FastAPI parse the body as JSON (the
@@ -52,6 +69,14 @@ using BodyReadResult = std::variant<RequestBody, ValidationError, http::JsonRead
 /// Reads `body` as FastAPI does for a route with body parameters; the
 /// content-type is the first `content-type` field of `headers`.
 BodyReadResult ReadRequestBody(const http::Headers& headers, std::string_view body);
+
+/// The body read as a form (kForm, possibly empty), or why it could not be.
+std::variant<RequestBody, http::FormError> ReadRequestForm(const http::Headers& headers,
+                                                           std::string_view body);
+
+/// FastAPI's 400 for a FormError: the generic body-parse error for
+/// kMalformed, {"detail": message} for kRejected.
+http::Response FormErrorResponse(const http::FormError& error);
 
 /// FastAPI's answer to a body it could not parse: 400
 /// {"detail":"There was an error parsing the body"}.

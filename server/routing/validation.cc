@@ -93,6 +93,7 @@ Result<std::string> ToStr(const PyValue& value) {
     case Kind::kBigInt:
       return value.json.get<std::string>();
     case Kind::kUuid:
+    case Kind::kUploadFile:
       return StrError();
     case Kind::kJson:
       break;
@@ -129,6 +130,8 @@ Result<int64_t> ToInt(const PyValue& value) {
       return UuidToInt(value.json.get_ref<const std::string&>());
     case Kind::kBigInt:
       return IntegerError();  // beyond int64: a documented difference
+    case Kind::kUploadFile:
+      return IntegerError();  // int(UploadFile): TypeError
     case Kind::kJson:
       break;
   }
@@ -162,6 +165,7 @@ Result<double> ToFloat(const PyValue& value) {
       return Lift(CoerceFloat(bytes));
     }
     case Kind::kUuid:
+    case Kind::kUploadFile:
       return FloatError();
     case Kind::kBigInt:
       // float(int) rounds correctly, as strtod does. (Python raises
@@ -187,6 +191,7 @@ Result<bool> ToBool(const PyValue& value) {
     }
     case Kind::kUuid:
     case Kind::kBigInt:
+    case Kind::kUploadFile:
       return BoolError();
     case Kind::kJson:
       break;
@@ -228,6 +233,7 @@ Result<std::string> ToUuid(const PyValue& value) {
       return UuidError();
     }
     case Kind::kBigInt:
+    case Kind::kUploadFile:
       return UuidError();
     case Kind::kJson:
       break;
@@ -253,6 +259,7 @@ Result<Json> ToTemporal(Temporal temporal, const PyValue& value) {
       input.real = std::strtod(v.get_ref<const std::string&>().c_str(), nullptr);
       break;
     case Kind::kUuid:
+    case Kind::kUploadFile:
       input.kind = TemporalInput::Kind::kOther;
       break;
     case Kind::kJson:
@@ -292,7 +299,8 @@ Result<Json> ToDecimal(const PyValue& value) {
       break;
     }
     case Kind::kUuid:
-      return invalid;  // str(UUID) has dashes
+    case Kind::kUploadFile:
+      return invalid;  // str(UUID) has dashes; str(UploadFile) is its repr
     case Kind::kBigInt:
     case Kind::kJson: {
       Result<std::string> str = ToStr(value);                    // str(v)
@@ -394,6 +402,56 @@ bool IsBigIntegerText(const PyValue& value) {
       !text.empty() && (text[0] == '+' || text[0] == '-') ? text.substr(1) : text;
   return digits.size() > 18 && digits.size() <= 4300 &&
          std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// bytes_validator: bytes as they are; str -> v.encode(); int, float (and
+// bool, an int) -> str(v).encode(); else type_error.bytes.
+Result<std::string> ToBytes(const PyValue& value) {
+  const Failure invalid{"byte type expected", "type_error.bytes"};
+  switch (value.kind) {
+    case Kind::kBytes:
+    case Kind::kBigInt:
+      return value.json.get<std::string>();
+    case Kind::kUuid:
+    case Kind::kUploadFile:
+      return invalid;
+    case Kind::kJson:
+      break;
+  }
+  if (value.json.is_array() || value.json.is_object()) return invalid;
+  return ToStr(value);  // a str, or str() of a number
+}
+
+// fastapi.datastructures.UploadFile.validate: an UploadFile, else
+// ValueError(f"Expected UploadFile, received: {type(v)}").
+Result<Json> ToUploadFile(const PyValue& value) {
+  std::string_view python_type = "str";
+  switch (value.kind) {
+    case Kind::kUploadFile:
+      return value.json;
+    case Kind::kBytes:
+      python_type = "bytes";
+      break;
+    case Kind::kBigInt:
+      python_type = "int";
+      break;
+    case Kind::kUuid:
+      python_type = "uuid.UUID";
+      break;
+    case Kind::kJson: {
+      const Json& v = value.json;
+      python_type = v.is_boolean()          ? "bool"
+                    : v.is_number_integer() ? "int"
+                    : v.is_number()         ? "float"
+                    : v.is_array()          ? "list"
+                    : v.is_object()         ? "dict"
+                                            : "str";
+      break;
+    }
+  }
+  return Failure{absl::StrCat("Expected UploadFile, received: <class '",
+                              absl::string_view(python_type.data(), python_type.size()), "'>"),
+                 "value_error"};
 }
 
 // enum_member_validator for a number enum: IntEnum's int_validator first;
@@ -656,6 +714,10 @@ std::optional<Json> ValidateValue(const ValueType& type, const Constraints& cons
       return Finish(ToTemporal(Temporal::kTimedelta, value), constraints, loc, errors);
     case ParamType::kDecimal:
       return Finish(ToDecimal(value), constraints, loc, errors);
+    case ParamType::kBytes:
+      return Finish(ToBytes(value), constraints, loc, errors);
+    case ParamType::kUploadFile:
+      return Finish(ToUploadFile(value), constraints, loc, errors);
     case ParamType::kEnum:
       if (type.enum_base() != ParamType::kStr) {
         return Finish(ToNumberEnum(type, value), constraints, loc, errors);
@@ -698,8 +760,11 @@ std::optional<Json> ValidateValue(const ValueType& type, const Constraints& cons
       Json out = Json::array();
       bool ok = true;
       for (size_t i = 0; i < value.json.size(); ++i) {
-        std::optional<Json> item =
-            ValidateValue(type.item(), constraints, PyValue{value.json[i]}, Extend(loc, i), errors);
+        const Kind item_kind = value.item_kinds != nullptr && i < value.item_kinds->size()
+                                   ? (*value.item_kinds)[i]
+                                   : Kind::kJson;
+        std::optional<Json> item = ValidateValue(
+            type.item(), constraints, PyValue{value.json[i], item_kind}, Extend(loc, i), errors);
         if (item.has_value()) {
           out.push_back(std::move(*item));
         } else {

@@ -28,6 +28,10 @@
 //          order: absent -> "field required" or the default (unvalidated);
 //          present -> validated at loc + [key]. Non-string keys from dict(v)
 //          give type_error "keywords must be strings".
+//   bytes  bytes as is; str -> v.encode(); int and float -> str(v).encode();
+//          else type_error.bytes "byte type expected"
+//   UploadFile  a form's file part; else value_error "Expected UploadFile,
+//          received: <class 'str'>" (fastapi/datastructures.py)
 //   None   accepted by Optional[...] types; else type_error.none.not_allowed.
 // Constraints (value_type.h) are checked after coercion, one error at most:
 // min_length, max_length, then regex for str; gt or ge, then lt, then le for
@@ -55,13 +59,18 @@ namespace corouter::routing {
 /// types that JSON cannot carry, held in `json` as a string.
 struct PyValue {
   enum class Kind {
-    kJson,    // the JSON value itself
-    kBytes,   // bytes (a body whose content-type is not JSON): the raw bytes
-    kUuid,    // a uuid.UUID (Starlette's uuid converter): canonical text
-    kBigInt,  // an int beyond 64 bits (Starlette's int converter): its digits
+    kJson,        // the JSON value itself
+    kBytes,       // bytes (a body whose content-type is not JSON): the raw bytes
+    kUuid,        // a uuid.UUID (Starlette's uuid converter): canonical text
+    kBigInt,      // an int beyond 64 bits (Starlette's int converter): its digits
+    kUploadFile,  // a form's file part (Starlette's UploadFile): `json` is
+                  // {"filename", "content_type", "size"}, what templates read
   };
   const http::Json& json;
   Kind kind = Kind::kJson;
+  /// For a JSON array (a form's getlist): each item's kind, when some are
+  /// not JSON (a file among str fields); null means all kJson.
+  const std::vector<Kind>* item_kinds = nullptr;
 };
 
 /// Validates `value` against `type` and `constraints`. On success returns

@@ -37,6 +37,10 @@ std::string_view TypeName(ParamType type) {
       return "timedelta";
     case ParamType::kDecimal:
       return "Decimal";
+    case ParamType::kBytes:
+      return "bytes";
+    case ParamType::kUploadFile:
+      return "UploadFile";
     case ParamType::kEnum:
       return "enum";
     case ParamType::kList:
@@ -273,6 +277,7 @@ bool DefaultFitsType(const ValueType& type, const http::Json& value) {
   if (value.is_null()) return true;  // `x: int = None` makes x Optional (pydantic)
   switch (type.kind()) {
     case ParamType::kStr:
+    case ParamType::kBytes:
     case ParamType::kUuid:
     case ParamType::kDate:
     case ParamType::kDatetime:
@@ -287,6 +292,8 @@ bool DefaultFitsType(const ValueType& type, const http::Json& value) {
       return value.is_number();
     case ParamType::kBool:
       return value.is_boolean();
+    case ParamType::kUploadFile:
+      return false;  // only None, which an Optional[UploadFile] takes
     case ParamType::kEnum:
       if (type.enum_base() != ParamType::kStr) {
         for (const http::Json& member : type.enum_members()) {

@@ -10,6 +10,8 @@
 //   datetime.date, datetime.datetime,  ParamType::kDate, kDatetime, kTime,
 //   datetime.time, datetime.timedelta  kTimedelta (datetime_parse.h)
 //   decimal.Decimal                    ParamType::kDecimal
+//   bytes                              ParamType::kBytes (raw bytes in a JSON str)
+//   fastapi.UploadFile                 ParamType::kUploadFile (a File() part)
 //   class Color(str, Enum)             ValueType::Enum("Color", {"red", "green"})
 //   list[int] / List[int]              ValueType::List(ParamType::kInt)
 //   dict[str, int] / Dict[str, int]    ValueType::Dict(ParamType::kInt)
@@ -58,6 +60,8 @@ enum class ParamType {
   kTime,
   kTimedelta,
   kDecimal,
+  kBytes,
+  kUploadFile,
   kEnum,
   kList,
   kModel,
@@ -66,7 +70,8 @@ enum class ParamType {
 };
 
 /// "str", "int", "float", "bool", "uuid", "date", "datetime", "time",
-/// "timedelta", "Decimal", "enum", "list", "model", "dict", "Union".
+/// "timedelta", "Decimal", "bytes", "UploadFile", "enum", "list", "model",
+/// "dict", "Union".
 std::string_view TypeName(ParamType type);
 
 struct ModelSpec;
@@ -74,7 +79,7 @@ struct ModelSpec;
 /// A declared type (see the file comment).
 class ValueType {
  public:
-  /// A scalar: kStr ... kDecimal (CheckValueType rejects the compound kinds
+  /// A scalar: kStr ... kUploadFile (CheckValueType rejects the compound kinds
   /// built this way).
   ValueType(ParamType scalar = ParamType::kStr) : kind_(scalar) {}  // NOLINT: implicit
 

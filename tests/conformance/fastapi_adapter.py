@@ -52,6 +52,7 @@ import decimal
 import enum
 import inspect
 import json
+import logging
 import re
 import time
 import typing
@@ -59,10 +60,14 @@ import uuid
 from typing import List, Optional
 
 import yaml
-from fastapi import (APIRouter, BackgroundTasks, Body, Cookie, Depends, FastAPI, Header,
-                     HTTPException, Path, Query, Response)
+from fastapi import (APIRouter, BackgroundTasks, Body, Cookie, Depends, FastAPI, File, Form,
+                     Header, HTTPException, Path, Query, Response, UploadFile)
 from fastapi.encoders import jsonable_encoder
 from pydantic import Field, create_model
+from starlette.datastructures import UploadFile as StarletteUploadFile
+
+# python-multipart logs each malformed body it is sent as a warning.
+logging.getLogger("multipart").setLevel(logging.ERROR)
 
 
 class Core12Loader(yaml.SafeLoader):
@@ -105,11 +110,23 @@ def _template_text(value):
     """A placeholder inside text: a str as it is, anything else as compact JSON."""
     if isinstance(value, str):
         return value
+    if isinstance(value, bytes):
+        return value.decode()  # as jsonable_encoder writes bytes
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _upload_file(value):
+    """What a route file's template sees of an UploadFile."""
+    return {"filename": value.filename, "content_type": value.content_type, "size": value.size}
 
 
 def _lookup(values, path):
     value = values.get(path[0])
+    # The form parser makes Starlette's UploadFile; FastAPI's validator keeps it.
+    if isinstance(value, StarletteUploadFile):
+        value = _upload_file(value)
+    elif isinstance(value, list) and any(isinstance(v, StarletteUploadFile) for v in value):
+        value = [_upload_file(v) if isinstance(v, StarletteUploadFile) else v for v in value]
     if len(path) == 1:
         return value
     value = jsonable_encoder(value)
@@ -214,7 +231,7 @@ class TypeTable:
         scalars = {"str": str, "int": int, "float": float, "bool": bool, "uuid": uuid.UUID,
                    "UUID": uuid.UUID, "date": datetime.date, "datetime": datetime.datetime,
                    "time": datetime.time, "timedelta": datetime.timedelta,
-                   "Decimal": decimal.Decimal}
+                   "Decimal": decimal.Decimal, "bytes": bytes, "UploadFile": UploadFile}
         return scalars.get(text) or self.types[text]
 
     def is_model(self, annotation, outer=True):
@@ -359,6 +376,10 @@ def _parameter(spec, table, path_names, dependency=False):
         field = Header(default, convert_underscores=spec.get("convert_underscores", True), **extra)
     elif location == "cookie":
         field = Cookie(default, **extra)
+    elif location == "form":
+        field = Form(default, **extra)
+    elif location == "file":
+        field = File(default, **extra)
     else:
         field = Body(default, embed=spec.get("embed", False), **extra)
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=field,

@@ -614,6 +614,203 @@ def _q(path, name, values):
     return [case(f"{path} {v!r}", f"{path}?{name}={v}") for v in values]
 
 
+# Form() and File() (apps/forms.yaml): url-encoded and multipart bodies,
+# well formed and not, as Starlette 0.26 and python-multipart 0.0.5 read them.
+FORM = "application/x-www-form-urlencoded"
+
+
+def _form(row, target, body, content_type=FORM, method="POST"):
+    headers = [("content-type", content_type)] if content_type is not None else []
+    return case(row, target, method, headers, body)
+
+
+def _part(name, value, filename=None, content_type=None, disposition=None):
+    """One multipart part's bytes (without its boundary line)."""
+    if disposition is None:
+        disposition = b'form-data; name="' + name + b'"'
+        if filename is not None:
+            disposition += b'; filename="' + filename + b'"'
+    head = b"Content-Disposition: " + disposition + b"\r\n"
+    if content_type is not None:
+        head += b"Content-Type: " + content_type + b"\r\n"
+    return head + b"\r\n" + value
+
+
+def _multipart(row, target, parts, boundary=b"XyZ", content_type=None, method="POST",
+               close=True):
+    body = b"".join(b"--" + boundary + b"\r\n" + p + b"\r\n" for p in parts)
+    if close:
+        body += b"--" + boundary + b"--\r\n"
+    if content_type is None:
+        content_type = b"multipart/form-data; boundary=" + boundary
+    return case(row, target, method, [("content-type", content_type)], body)
+
+
+def _raw_multipart(row, target, body, boundary=b"XyZ"):
+    return case(row, target, "POST",
+                [("content-type", b"multipart/form-data; boundary=" + boundary)], body)
+
+
+_LOGIN = [_part(b"username", b"alice"), _part(b"password", b"secret")]
+
+FORM_CASES = [
+    _form("form", "/login", b"username=alice&password=secret"),
+    _form("form, remember", "/login", b"username=alice&password=secret&remember=yes"),
+    _form("form, bad bool", "/login", b"username=alice&password=secret&remember=maybe"),
+    _form("form, short password", "/login", b"username=alice&password=se"),
+    _form("form, empty body", "/login", b""),
+    _form("form, empty values are missing", "/login", b"username=&password=abc&remember="),
+    _form("form, decoding", "/login", b"username=a+b%20c%2B&password=p%C3%A9w%ZZ%E9"),
+    _form("form, raw latin-1 bytes", "/login", b"username=\xe9t\xe9&password=abcd"),
+    _form("form, ';' before '&' is data", "/login", b"username=a;password=bcd&x=1"),
+    _form("form, ';' separates without '&'", "/login", b"password=abc;username=bob"),
+    _form("form, trailing name dropped", "/login", b"username=a&password=abc&remember"),
+    _form("form, bare name first", "/login", b"remember&username=a&password=abc"),
+    _form("form, separators skipped", "/login", b"&&;username=u&;&password=ppp&&"),
+    _form("form, empty name", "/login", b"=x&username=u&password=ppp"),
+    _form("form, last value wins", "/login", b"username=a&username=b&password=ccc"),
+    _form("form, '=' in value", "/login", b"username=a=b&password=c==d"),
+    _form("form, content-type with charset", "/login", b"username=u&password=ppp",
+          FORM + "; charset=utf-8"),
+    _form("form, content-type in capitals", "/login", b"username=u&password=ppp",
+          "Application/X-WWW-Form-Urlencoded"),
+    _form("form, content-type with space before ';'", "/login", b"username=u&password=ppp",
+          FORM + " ; charset=utf-8"),
+    _form("form, JSON body", "/login", b'{"username": "u", "password": "ppp"}',
+          "application/json"),
+    _form("form, no content-type", "/login", b"username=u&password=ppp", None),
+    _form("form, text/plain", "/login", b"username=u&password=ppp", "text/plain"),
+    _form("typed", "/typed",
+          b"n=5&x=1.5&color=green&tags=a&tags=b&ids=1&ids=2&data=hi&item-key=k"),
+    _form("typed, errors", "/typed", b"n=-1&x=abc&color=blue&ids=x&ids=2&ids=y"),
+    _form("typed, empty list items", "/typed", b"n=1&tags=&ids="),
+    _form("typed, alias", "/typed", b"n=1&item_key=z"),
+    _form("typed, missing", "/typed", b"x=1"),
+    _form("one field", "/one", b"value=hello"),
+    _form("one field, empty", "/one", b"value="),
+    _form("one field, many", "/one", b"value=1&value=2"),
+    _multipart("multipart", "/login", _LOGIN),
+    _multipart("multipart, remember", "/login", _LOGIN + [_part(b"remember", b"on")]),
+    _multipart("multipart, value with CR LF", "/login",
+               [_part(b"username", b"a\r\nb"), _part(b"password", b"x\r\n--XyZ-not\r\n--Xy")]),
+    _multipart("multipart, latin-1 charset", "/login", _LOGIN[:1] + [_part(b"password",
+               b"caf\xe9")], content_type=b"multipart/form-data; boundary=XyZ; charset=latin-1"),
+    _multipart("multipart, invalid UTF-8 falls back", "/login",
+               [_part(b"usern\xe9", b"x"), _part(b"username", b"\xff\xfeab"),
+                _part(b"password", b"\xe9\xe9\xe9")]),
+    _multipart("multipart, unknown charset", "/login",
+               [_part(b"username", b"\xe9"), _part(b"password", b"abc")],
+               content_type=b"multipart/form-data; charset=bogus; boundary=XyZ"),
+    _multipart("multipart, ascii charset", "/login",
+               [_part(b"username", b"\xc3\xa9"), _part(b"password", b"abc")],
+               content_type=b'multipart/form-data; boundary="XyZ"; charset=US-ASCII'),
+    _multipart("multipart, quoted boundary", "/login", _LOGIN, boundary=b"a b",
+               content_type=b'multipart/form-data; boundary="a b"'),
+    _multipart("multipart, capitals before ';'", "/login", _LOGIN,
+               content_type=b"Multipart/Form-Data; boundary=XyZ"),
+    _multipart("multipart, capitals and no boundary", "/login", _LOGIN,
+               content_type=b"MULTIPART/FORM-DATA"),
+    _multipart("multipart, no boundary", "/login", _LOGIN,
+               content_type=b"multipart/form-data; charset=utf-8"),
+    _multipart("multipart, unclosed: last part lost", "/login", _LOGIN, close=False),
+    _multipart("multipart, no part name", "/login",
+               _LOGIN + [_part(b"", b"x", disposition=b"form-data; filename=\"a\"")]),
+    _multipart("multipart, no content-disposition", "/login",
+               [b"Content-Type: text/plain\r\n\r\nx"]),
+    _multipart("multipart, digit in header name", "/login",
+               [b"X-Header1: a\r\n" + _LOGIN[0], _LOGIN[1]]),
+    _multipart("multipart, CR inside a header name", "/login", [b"Conte\r\n\r\nx"] + _LOGIN),
+    _multipart("multipart, header value spaces and tabs", "/login",
+               [b"Content-Disposition:    \tform-data; name=username\r\n\r\nv", _LOGIN[1]]),
+    _multipart("multipart, last disposition counts", "/login",
+               [b'Content-Disposition: form-data; name="x"\r\n' + _LOGIN[0], _LOGIN[1]]),
+    _multipart("multipart, escaped name", "/login",
+               [_part(b"", b"v", disposition=b'form-data; name="user\\"name"'),
+                _part(b"", b"w", disposition=b'form-data; NAME=username'), _LOGIN[1]]),
+    _raw_multipart("multipart, CR in a second header name", "/one",
+                   b"--XyZ\r\nContent-Disposition: form-data; name=value\r\nConten\r\n\r\n"
+                   b"data\r\n--XyZ--"),
+    _raw_multipart("multipart, CR in a header name as long as the boundary", "/one",
+                   b"--XyZ\r\nContent-Disposition: form-data; name=value\r\nContent\r\n\r\n"
+                   b"data\r\n--XyZ--"),
+    _raw_multipart("multipart, CR in a long header name", "/one",
+                   b"--XyZ\r\nContent-Disposition: form-data; name=value\r\nContentxxxxxxxx\r\n"
+                   b"\r\ndata\r\n--XyZ--"),
+    _raw_multipart("multipart, empty body", "/login", b""),
+    _raw_multipart("multipart, closing line first", "/login", b"--XyZ--\r\n"),
+    _raw_multipart("multipart, leading CR LF and epilogue", "/login",
+                   b"\r\n\r\n--XyZ\r\n" + _LOGIN[0] + b"\r\n--XyZ\r\n" + _LOGIN[1] +
+                   b"\r\n--XyZ--junk\r\n--XyZ\r\nmore"),
+    _raw_multipart("multipart, preamble", "/login", b"preamble\r\n--XyZ\r\n" + _LOGIN[0]),
+    _raw_multipart("multipart, wrong boundary", "/login",
+                   b"--Other\r\n" + _LOGIN[0] + b"\r\n--Other--\r\n"),
+    _raw_multipart("multipart, boundary without CR LF", "/login",
+                   b"--XyZ" + _LOGIN[0] + b"\r\n--XyZ--"),
+    _raw_multipart("multipart, LF-only line ends", "/login",
+                   b"--XyZ\n" + _LOGIN[0] + b"\n--XyZ--"),
+    _raw_multipart("multipart, header without CR LF end", "/login",
+                   b'--XyZ\r\nContent-Disposition: form-data; name="username"\rx'),
+    _raw_multipart("multipart, empty header name", "/login",
+                   b"--XyZ\r\n: x\r\n\r\nv\r\n--XyZ--"),
+    _raw_multipart("multipart, '--' then other", "/login",
+                   b"--XyZ\r\n" + _LOGIN[0] + b"\r\n--XyZ-x\r\n--XyZ\r\n" + _LOGIN[1] +
+                   b"\r\n--XyZ--"),
+    _multipart("upload", "/upload",
+               [_part(b"file", b"hello", b"a.txt", b"text/plain"), _part(b"note", b"n")]),
+    _multipart("upload, no content type", "/upload", [_part(b"file", b"", b"")]),
+    _multipart("upload, IE path", "/upload",
+               [_part(b"file", b"x", b"C:\\\\dir\\\\a.txt"), _part(b"note", b"")]),
+    _multipart("upload, UNC path and latin-1 name", "/upload",
+               [_part(b"file", b"x" * 70, b"\\\\\\\\srv\\\\b\xe9.bin",
+                      b"Application/Octet-Stream")]),
+    _multipart("upload, text instead of a file", "/upload", [_part(b"file", b"abc")]),
+    _form("upload, url-encoded", "/upload", b"file=abc&note=x"),
+    _multipart("upload, missing", "/upload", [_part(b"note", b"n")]),
+    _form("upload, JSON body", "/upload", b'{"file": "x"}', "application/json"),
+    _multipart("upload, two files, last wins", "/upload",
+               [_part(b"file", b"1", b"one"), _part(b"file", b"22", b"two")]),
+    _multipart("upload, file for a str field", "/upload",
+               [_part(b"file", b"1", b"one"), _part(b"note", b"x", b"n.txt")]),
+    _multipart("bytes", "/bytes", [_part(b"content", b"h\xc3\xa9llo", b"f", b"text/plain")]),
+    _multipart("bytes, text field", "/bytes", [_part(b"content", b"abc")]),
+    _multipart("bytes, latin-1 text field", "/bytes", [_part(b"content", b"\xe9")]),
+    _multipart("bytes, not UTF-8", "/bytes", [_part(b"content", b"\xff", b"f")]),
+    _form("bytes, url-encoded", "/bytes", b"content=x%20y"),
+    _multipart("bytes, empty file", "/bytes", [_part(b"content", b"", b"f")]),
+    _multipart("many", "/many", [_part(b"files", b"1", b"a"), _part(b"files", b"22", b"b")],
+               method="PUT"),
+    _multipart("many, a text among files", "/many",
+               [_part(b"files", b"1", b"a"), _part(b"files", b"x")], method="PUT"),
+    _multipart("many, none", "/many", [_part(b"other", b"1", b"a")], method="PUT"),
+    case("maybe, no body", "/maybe", "POST"),
+    _multipart("maybe, a file", "/maybe", [_part(b"file", b"abc", b"x.bin")]),
+    _multipart("maybe, empty label", "/maybe", [_part(b"label", b"")]),
+    _form("mixed", "/mixed", b'title=t&item={"name":"a"}'),
+    case("mixed, JSON", "/mixed", "POST", J, b'{"title": "t", "item": {"name": "a"}}'),
+    _multipart("mixed, multipart", "/mixed", [_part(b"title", b"t"), _part(b"item", b"{}")]),
+    _multipart("contents", "/contents", [_part(b"parts", b"1", b"a"), _part(b"parts", b"2", b"b")]),
+    _multipart("contents, a text among files", "/contents",
+               [_part(b"parts", b"1", b"a"), _part(b"parts", b"x")]),
+    # Starlette's limits: 1,000 fields, 1,000 files, 1 MiB a field or part.
+    _form("form, 1,000 fields", "/one", b"&".join([b"value=1"] * 1000)),
+    _form("form, 1,001 fields", "/one", b"&".join([b"value=1"] * 1001)),
+    _form("form, a 1 MiB field", "/one", b"value=" + b"x" * (1024 * 1024 - 5)),
+    _form("form, a field over 1 MiB", "/one", b"value=" + b"x" * (1024 * 1024 - 4)),
+    _form("form, a name over 1 MiB, never ended", "/one", b"value=1&" + b"x" * (1024 * 1024 + 1)),
+    _multipart("multipart, 1,001 fields", "/one", [_part(b"value", b"1")] * 1001),
+    _multipart("multipart, 1,001 files", "/many", [_part(b"files", b"1", b"f")] * 1001,
+               method="PUT"),
+    _multipart("multipart, a part of 1 MiB", "/one", [_part(b"value", b"x" * (1024 * 1024))]),
+    _multipart("multipart, a part over 1 MiB", "/one",
+               [_part(b"value", b"x" * (1024 * 1024 + 1))]),
+    _multipart("multipart, an unclosed part over 1 MiB", "/one",
+               [_part(b"value", b"x" * (1024 * 1024 + 1))], close=False),
+    _multipart("multipart, a file over 1 MiB", "/bytes",
+               [_part(b"content", b"y" * (1024 * 1024 + 1), b"big")]),
+    case("form on GET, no body", "/search?page=2"),
+    _form("form on GET", "/search?page=x", b"q=found", method="GET"),
+]
+
 TEMPORAL_CASES = (
     _q("/date", "d", ["2020-01-02", "2020-1-2", "2020-02-30", "2020-02-29", "2021-02-29",
                       "0000-01-01", "9999-12-31", "20200102", "2020-01-02T00:00", "1e3", "0",
@@ -928,6 +1125,7 @@ def run(args, workdir):
     suites.append((os.path.join(apps, "response_model.yaml"), list(RESPONSE_MODEL_CASES)))
     suites.append((os.path.join(apps, "types.yaml"), list(TYPE_CASES)))
     suites.append((os.path.join(apps, "temporal.yaml"), list(TEMPORAL_CASES)))
+    suites.append((os.path.join(apps, "forms.yaml"), list(FORM_CASES)))
     suites.append((generated, []))
 
     passed = failed = known = validated = 0

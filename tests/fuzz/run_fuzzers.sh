@@ -12,7 +12,11 @@
 #  2. libFuzzer runs for SECONDS (-max_total_time) on a fresh temporary copy
 #     of tests/fuzz/corpus/NAME/, so the committed corpus never grows, with
 #     tests/fuzz/dicts/NAME.dict if there is one; an input running over 10 s
-#     is a hang (-timeout=10);
+#     is a hang (-timeout=10; FUZZ_TIMEOUT=S changes it, for long runs
+#     at nice 19 that builds may starve for seconds at a time);
+#     with FUZZ_CORPUS_DIR=DIR the corpus is DIR/NAME instead, seeded from
+#     the committed one when empty and kept afterwards, so that a long run
+#     can go on in several parts from where the last one stopped;
 #  3. one line: runs, runs/s, coverage, and the crash, leak, timeout or
 #     out-of-memory found, if any; its input is kept in
 #     BUILD_DIR/fuzz-artifacts/NAME/ and the whole log in
@@ -54,16 +58,23 @@ for name in "${names[@]}"; do
       fi
     done
   fi
-  corpus=$(mktemp -d "${TMPDIR:-/tmp}/corouter-fuzz-$name.XXXXXX")
-  [ -d "$here/corpus/$name" ] && cp -r "$here/corpus/$name/." "$corpus/"
+  if [ -n "${FUZZ_CORPUS_DIR:-}" ]; then
+    corpus="$FUZZ_CORPUS_DIR/$name"
+    mkdir -p "$corpus"
+  else
+    corpus=$(mktemp -d "${TMPDIR:-/tmp}/corouter-fuzz-$name.XXXXXX")
+  fi
+  if [ -z "$(ls -A "$corpus")" ] && [ -d "$here/corpus/$name" ]; then
+    cp -r "$here/corpus/$name/." "$corpus/"
+  fi
   dict=()
   [ -f "$here/dicts/$name.dict" ] && dict=("-dict=$here/dicts/$name.dict")
   # shellcheck disable=SC2086 # FUZZ_FLAGS is a list of flags
-  nice -n 19 "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  nice -n 19 "$bin" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$artifacts/" "${dict[@]}" ${FUZZ_FLAGS:-} "$corpus" \
     >>"$log" 2>&1
   status=$?
-  rm -rf "$corpus"
+  [ -z "${FUZZ_CORPUS_DIR:-}" ] && rm -rf "$corpus"
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
