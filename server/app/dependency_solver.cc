@@ -5,7 +5,6 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "server/loop/offload.h"
 
 namespace corouter::app {
@@ -22,12 +21,16 @@ const http::Json* Cached(const std::vector<std::pair<const Dependency*, http::Js
 }  // namespace
 
 std::string DescribeCall(std::string_view function, const routing::ParamValues& values) {
-  return absl::StrCat(std::string(function), "(",
-                      absl::StrJoin(values, ", ",
-                                    [](std::string* out, const auto& kv) {
-                                      absl::StrAppend(out, kv.first, "=", kv.second.dump());
-                                    }),
-                      ")");
+  // Built in place: it runs for every traced call (the history records all).
+  std::string out(function);
+  out.reserve(out.size() + 2 + 24 * values.size());
+  out.push_back('(');
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ", ";
+    absl::StrAppend(&out, values[i].first, "=", values[i].second.dump());
+  }
+  out.push_back(')');
+  return out;
 }
 
 loop::Task<Solved> DependencySolver::Solve(const std::vector<Depends>& uses,

@@ -9,6 +9,9 @@ RequestRecorder::RequestRecorder(TraceHub& hub, std::string request_id, RequestI
     : hub_(hub), request_id_(std::move(request_id)) {
   summary_.serial = hub.NextSerial();
   summary_.request = std::move(info);
+  // A request emits about five to eight events: one allocation for them
+  // rather than four as the vector doubles (tests/bench/profile_shapes.sh).
+  events_.reserve(8);
   hub_.Register(this);
 }
 
