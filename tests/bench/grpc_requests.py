@@ -12,7 +12,7 @@ the bytes that h2load posts are never written by hand.
   check --server HOST:PORT --file F --method /pkg.Service/Method --kind K
       Sends the message in F (the same bytes h2load posts) N times over a real
       gRPC client (grpcio) and asserts every call ends with gRPC status OK,
-      and for K=execute an HTTP 200 response, for K=traced a stream whose last
+      and for K=execute an HTTP 200 response (--http-status S: S instead), for K=traced a stream whose last
       event is STEP_RESPONSE_SENT with HTTP 200, for K=echo a reply equal to
       the request (the floor server). Prints one line:
         check: N calls, status OK N, events/call E
@@ -139,12 +139,12 @@ def cmd_check(args):
             return 1
         if args.kind == "execute":
             reply = pb.ExecuteResponse.FromString(replies[0])
-            if reply.response.status_code != 200:
+            if reply.response.status_code != args.http_status:
                 raise AssertionError(f"HTTP {reply.response.status_code}: {reply.response.body!r}")
             return 1
         events = [e for r in replies for e in pb.ExecuteTracedResponse.FromString(r).events]
         last = events[-1]
-        if last.step != pb.STEP_RESPONSE_SENT or last.response.status_code != 200:
+        if last.step != pb.STEP_RESPONSE_SENT or last.response.status_code != args.http_status:
             raise AssertionError(f"last event {pb.Step.Name(last.step)}, "
                                  f"HTTP {last.response.status_code}")
         return len(events)
@@ -203,6 +203,8 @@ def main():
     p.add_argument("--server", required=True)
     p.add_argument("--file", required=True)
     p.add_argument("--method", required=True)
+    p.add_argument("--http-status", type=int, default=200,
+                   help="the HTTP status every execute/traced reply must carry")
     p.add_argument("--kind", choices=["execute", "traced", "echo"], required=True)
     p.add_argument("-n", type=int, default=100)
     p.add_argument("--concurrency", type=int, default=8)

@@ -10,4 +10,5 @@ exec "$(dirname "$0")/../../scripts/install-deps.sh" \
   nghttp2-client wrk \
   python3-fastapi python3-uvicorn python3-uvloop python3-httptools \
   python3-grpcio python3-protobuf \
-  curl procps
+  curl procps \
+  valgrind heaptrack libjemalloc-dev libmimalloc-dev  # profile_shapes.sh, malloc_ab.sh

@@ -23,6 +23,7 @@
 #                  /fast_task/ load with perf (top symbols in perf-*.txt)
 #     --no-build   use the binaries already in build/bench
 #   BENCH_ROUNDS=5 BENCH_ROUND_SECONDS=2 BENCH_CLIENTS=4 BENCH_STREAMS=16
+#   BENCH_LOADS="4 16" (the throughput scenarios once per client count)
 #                (environment: each server gets ROUNDS x ROUND_SECONDS of load)
 #
 # Every load targets 127.0.0.1 only and is bounded in time (h2load -D, wrk -d)
@@ -143,7 +144,8 @@ stop_server() {
 # prints events per call.
 check() {
   $py tests/bench/grpc_requests.py check --server "127.0.0.1:$1" --file "$2" --method "$3" \
-    --kind "$4" -n "$5" --concurrency "$6" | tee -a "$out/checks.txt" >&2 ||
+    --kind "$4" -n "$5" --concurrency "$6" --http-status "${HTTP_STATUS:-200}" |
+    tee -a "$out/checks.txt" >&2 ||
     { echo "run_e2e: the gRPC check failed on port $1 ($3, $4)" >&2; exit 1; }
   tail -n1 "$out/checks.txt" | sed -n 's/.*events\/call \([0-9.]*\).*/\1/p'
 }
@@ -312,22 +314,39 @@ log "output in $out"
 
 $py tests/bench/grpc_requests.py frames "$out/frames" >/dev/null
 
-throughput execute_fast_task fast_task.execute Execute execute /fast_task/ floor_health
-# What recording every request for replay (--trace-history, default 1000)
-# costs when nobody watches: the same load with no history.
-SERVER_ARGS="--trace-history 0" throughput execute_fast_task_no_history fast_task.execute Execute \
-  execute ''
-throughput execute_slow_task slow_task.execute Execute execute '/slow_task/1?q=test'
-throughput traced_fast_task fast_task.traced ExecuteTraced traced ''
-throughput watch_live_fast_task fast_task.execute Execute execute '' '' live
-throughput watch_stuck_fast_task fast_task.execute Execute execute '' '' stuck
-# Issue 8: every request exported as an OTLP span, to a receiver that answers
-# at once (the floor with --empty-reply).
-OTLP_SINK=1 throughput execute_fast_task_otlp fast_task.execute Execute execute ''
+$py tests/bench/grpc_requests.py routes-file "$out/routes_1000.yaml" >/dev/null
 
-log "execute_1000_routes: not yet available: needs route files (issue 3)"
-$py tests/bench/e2e_report.py record "$results" kind=skipped scenario=execute_1000_routes \
-  "reason=not yet available: needs route files (issue 3); corouter-server serves only the embedded seed app" >/dev/null
+# The throughput scenarios run once per load in BENCH_LOADS (clients per
+# run, each with BENCH_STREAMS streams): "4 16" is today's -c4 -m16 and
+# issue 15's -c16 -m16; a scenario run at another load than the first gets
+# the suffix _c<clients>.
+first_clients=""
+for clients in ${BENCH_LOADS:-$clients 16}; do
+  in_flight=$((clients * streams))
+  first_clients=${first_clients:-$clients}
+  sfx=""
+  [ "$clients" = "$first_clients" ] || sfx=_c$clients
+  throughput execute_fast_task$sfx fast_task.execute Execute execute /fast_task/ floor_health
+  # What recording every request for replay (--trace-history, default 1000)
+  # costs when nobody watches: the same load with no history.
+  SERVER_ARGS="--trace-history 0" throughput execute_fast_task_no_history$sfx fast_task.execute \
+    Execute execute ''
+  throughput execute_slow_task$sfx slow_task.execute Execute execute '/slow_task/1?q=test'
+  # Issue 15's other shapes: a `def` path operation (an executor round
+  # trip), a 422, and the last of 1,000 routes from a route file.
+  throughput execute_hello$sfx hello.execute Execute execute /hello
+  HTTP_STATUS=422 throughput execute_422$sfx invalid.execute Execute execute ''
+  SERVER_ARGS="--app $out/routes_1000.yaml" throughput execute_1000_routes$sfx \
+    routes_1000.execute Execute execute ''
+  throughput traced_fast_task$sfx fast_task.traced ExecuteTraced traced ''
+  throughput watch_live_fast_task$sfx fast_task.execute Execute execute '' '' live
+  throughput watch_stuck_fast_task$sfx fast_task.execute Execute execute '' '' stuck
+  # Issue 8: every request exported as an OTLP span, to a receiver that
+  # answers at once (the floor with --empty-reply).
+  OTLP_SINK=1 throughput execute_fast_task_otlp$sfx fast_task.execute Execute execute ''
+done
+clients=$first_clients
+in_flight=$((clients * streams))
 
 log "wait_10k: corouter-server --time-scale 0.5 (GET /wait sleeps 1 s)"
 start_grpc wait_10k.corouter "$server_bin" --time-scale 0.5 --grace 1s
