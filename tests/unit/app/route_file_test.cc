@@ -204,6 +204,34 @@ routes:
   EXPECT_EQ(Call(app, "POST", "/items", R"({"name":"x"})").response.status_code, 422);
 }
 
+TEST(RouteFile, FormAndFileParametersReadTheForm) {
+  App app = Load(R"(
+routes:
+  - name: upload
+    path: /upload
+    method: POST
+    params:
+      - {name: file, in: file, type: UploadFile}
+      - {name: note, in: form, default: ""}
+    steps: [{respond: {body: {name: "{file.filename}", size: "{file.size}", note: "{note}"}}}]
+)");
+  const http::Headers multipart = {{"content-type", "multipart/form-data; boundary=b"}};
+  EXPECT_EQ(Call(app, "POST", "/upload",
+                 "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n"
+                 "hello\r\n--b\r\nContent-Disposition: form-data; name=note\r\n\r\nhi\r\n--b--",
+                 multipart)
+                .response.body,
+            R"({"name":"a.txt","size":5,"note":"hi"})");
+  // A str where the file should be; then a malformed body (FastAPI's 400).
+  const Outcome text = Call(app, "POST", "/upload", "file=x",
+                            {{"content-type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(text.response.status_code, 422);
+  EXPECT_THAT(text.response.body, HasSubstr("Expected UploadFile, received: <class 'str'>"));
+  const Outcome bad = Call(app, "POST", "/upload", "--b--", multipart);
+  EXPECT_EQ(bad.response.status_code, 400);
+  EXPECT_EQ(bad.response.body, R"({"detail":"There was an error parsing the body"})");
+}
+
 TEST(RouteFile, DurationsAreScaled) {
   App app = Load(R"(
 routes:
@@ -242,6 +270,18 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, BadRouteFile,
     ::testing::Values(
         BadFile{"YamlSyntax", "routes:\n  - name: a\n    path: [/a\n", 4, "YAML syntax"},
+        BadFile{"UploadFileInTheQuery",
+                "routes:\n  - name: a\n    path: /a\n    params: [{name: f, type: UploadFile}]\n",
+                4,
+                "query parameter 'f': an UploadFile is read from a multipart form: make it `in: "
+                "file`"},
+        BadFile{
+            "FormWithEmbed",
+            "routes:\n  - name: a\n    path: /a\n    params: [{name: f, in: form, embed: true}]\n",
+            4, "form parameter 'f': form and file parameters are always embedded"},
+        BadFile{"UnknownLocation",
+                "routes:\n  - name: a\n    path: /a\n    params: [{name: f, in: forms}]\n", 4,
+                "in must be path, query, header, cookie, body, form or file, not 'forms'"},
         BadFile{"YamlIndentation", "routes:\n  - name: a\n   path: /a\n", 3, "YAML syntax"},
         BadFile{"Empty", "", 1, "the file is empty"},
         BadFile{"NoRoutes", "title: x\n", 1, "has no `routes:`"},
