@@ -109,7 +109,7 @@ bool FlatBodyEmbedded(const std::vector<const routing::ParamSpec*>& flat) {
   }
   // Form() and File() set embed=True.
   return first != nullptr &&
-         (names.size() > 1 || first->embed || first->location != routing::ParamLocation::kBody);
+         (names.size() > 1 || first->embed || routing::IsFormLocation(first->location));
 }
 
 }  // namespace corouter::app

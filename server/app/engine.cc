@@ -76,8 +76,7 @@ Prepared PrepareChecked(const PathOperation& op, const routing::RouteResult& mat
         FlatParams(op.params, op.dependencies, /*skip_repeats=*/false);
     for (const routing::ParamSpec* spec : flat) {
       reads_body = reads_body || routing::IsBodyLocation(spec->location);
-      reads_form = reads_form || spec->location == routing::ParamLocation::kForm ||
-                   spec->location == routing::ParamLocation::kFile;
+      reads_form = reads_form || routing::IsFormLocation(spec->location);
     }
     prepared.body_embedded = FlatBodyEmbedded(flat);
   }

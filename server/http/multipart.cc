@@ -348,7 +348,9 @@ class MultipartReader {
       if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch | 0x20);
     }
     if (field == "content-disposition") part_.content_disposition = current_header_value_;
-    part_.headers.push_back(Header{std::move(field), current_header_value_});
+    // Every part's headers are kept (Starlette's item_headers); only a
+    // file exposes them.
+    part_.file.headers.push_back(Header{std::move(field), current_header_value_});
     current_header_name_.clear();
     current_header_value_.clear();
   }
@@ -369,7 +371,6 @@ class MultipartReader {
       }
       part_.is_file = true;
       part_.file.filename = DecodeWithFallback(filename->second, charset_);
-      part_.file.headers = part_.headers;
     } else {
       if (++fields_ > kMaxFormFields) {
         return Rejected(
@@ -385,8 +386,7 @@ class MultipartReader {
     std::string field_name;
     std::string data;
     bool is_file = false;
-    UploadedFile file;
-    Headers headers;
+    UploadedFile file;  // its headers are filled for every part
   };
 
   std::string_view data_;

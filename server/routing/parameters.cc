@@ -311,9 +311,12 @@ std::string_view LocationKeyword(ParamLocation location) {
   return LocationName(location);
 }
 
+bool IsFormLocation(ParamLocation location) {
+  return location == ParamLocation::kForm || location == ParamLocation::kFile;
+}
+
 bool IsBodyLocation(ParamLocation location) {
-  return location == ParamLocation::kBody || location == ParamLocation::kForm ||
-         location == ParamLocation::kFile;
+  return location == ParamLocation::kBody || IsFormLocation(location);
 }
 
 std::string ParamSpec::LookupName() const {
@@ -475,12 +478,11 @@ absl::Status CheckParamSpec(const ParamSpec& spec) {
       break;
   }
   if (spec.embed && spec.location != ParamLocation::kBody) {
-    return invalid(spec.location == ParamLocation::kForm || spec.location == ParamLocation::kFile
+    return invalid(IsFormLocation(spec.location)
                        ? "form and file parameters are always embedded (Form() sets embed)"
                        : "embed applies to body parameters only");
   }
-  if (spec.location != ParamLocation::kForm && spec.location != ParamLocation::kFile &&
-      MentionsUploadFile(spec.type)) {
+  if (!IsFormLocation(spec.location) && MentionsUploadFile(spec.type)) {
     return invalid("an UploadFile is read from a multipart form: make it `in: file`");
   }
   return absl::OkStatus();
@@ -518,9 +520,8 @@ bool HasBodyParameters(const std::vector<ParamSpec>& specs) {
 }
 
 bool HasFormParameters(const std::vector<ParamSpec>& specs) {
-  return std::any_of(specs.begin(), specs.end(), [](const ParamSpec& spec) {
-    return spec.location == ParamLocation::kForm || spec.location == ParamLocation::kFile;
-  });
+  return std::any_of(specs.begin(), specs.end(),
+                     [](const ParamSpec& spec) { return IsFormLocation(spec.location); });
 }
 
 }  // namespace corouter::routing

@@ -78,6 +78,10 @@ std::string_view LocationKeyword(ParamLocation location);
 /// kFile.
 bool IsBodyLocation(ParamLocation location);
 
+/// Whether `location` is Form() or File(): such a parameter makes the body
+/// a form (FastAPI's is_body_form).
+bool IsFormLocation(ParamLocation location);
+
 /// A declared parameter: `item_id: int`, `q: str | None = None`,
 /// `q: list[str] = Query(None, alias="item-q", min_length=2)`,
 /// `item: Item = Body(embed=True)`.
