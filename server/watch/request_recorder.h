@@ -15,7 +15,10 @@
 #ifndef COROUTER_SERVER_WATCH_REQUEST_RECORDER_H_
 #define COROUTER_SERVER_WATCH_REQUEST_RECORDER_H_
 
+#include <array>
 #include <chrono>
+#include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,8 +53,21 @@ class RequestRecorder final : public trace::TraceSink {
  private:
   friend class TraceHub;
 
+  /// The first kInlineEvents events of the request, in one allocation
+  /// rather than one each: each published EventPtr shares the block's
+  /// ownership (shared_ptr's aliasing constructor), so the block lives as
+  /// long as any of its events is held (by the history, a subscriber's
+  /// queue or an exporter). Later events get a block of their own.
+  static constexpr size_t kInlineEvents = 8;
+  struct EventBlock {
+    std::array<std::optional<WatchEvent>, kInlineEvents> events;
+  };
+
   TraceHub& hub_;
   const std::string request_id_;
+  // OnEvent's (serialised by RequestTrace):
+  std::shared_ptr<EventBlock> block_;
+  size_t block_used_ = 0;
   std::optional<ResponseHead> response_;  // loop thread, before RESPONSE_SENT
   // The hub's, under its mutex:
   TraceSummary summary_;
