@@ -11,7 +11,6 @@
 #define COROUTER_SERVER_GRPC_EXECUTE_CALL_H_
 
 #include "corouter/v1/execution.grpc.pb.h"
-#include "google/protobuf/arena.h"
 #include "grpcpp/support/async_unary_call.h"
 #include "server/grpc/call_base.h"
 #include "server/loop/task.h"
@@ -26,27 +25,11 @@ class ExecuteCall final : public CallBase {
  private:
   explicit ExecuteCall(LoopServices& services) : CallBase(services) {}
 
-  /// The arena's first block holds a small call's request and reply
-  /// (1 KiB); a larger call's arena grows by doubling blocks.
-  static google::protobuf::ArenaOptions ArenaOptions() {
-    google::protobuf::ArenaOptions options;
-    options.start_block_size = 1024;
-    return options;
-  }
-
   void OnArrived(bool ok);
   loop::Task<void> Run();
 
-  // The request and the reply live on a protobuf arena
-  // (https://protobuf.dev/reference/cpp/arenas/) owned by the call: their
-  // messages, repeated fields and strings come from the arena's blocks, all
-  // freed at once with the call, rather than one heap allocation each (about
-  // 16 a call for GET /fast_task/; tests/bench/profile_shapes.sh).
-  google::protobuf::Arena arena_{ArenaOptions()};
-  corouter::v1::ExecuteRequest& request_{
-      *google::protobuf::Arena::CreateMessage<corouter::v1::ExecuteRequest>(&arena_)};
-  corouter::v1::ExecuteResponse& reply_{
-      *google::protobuf::Arena::CreateMessage<corouter::v1::ExecuteResponse>(&arena_)};
+  corouter::v1::ExecuteRequest request_;
+  corouter::v1::ExecuteResponse reply_;
   grpc::ServerAsyncResponseWriter<corouter::v1::ExecuteResponse> responder_{&ctx_};
   loop::MemberOperation<ExecuteCall, &ExecuteCall::OnArrived> arrived_op_{this};
 };

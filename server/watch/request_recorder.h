@@ -53,21 +53,26 @@ class RequestRecorder final : public trace::TraceSink {
  private:
   friend class TraceHub;
 
-  /// The first kInlineEvents events of the request, in one allocation
-  /// rather than one each: each published EventPtr shares the block's
-  /// ownership (shared_ptr's aliasing constructor), so the block lives as
-  /// long as any of its events is held (by the history, a subscriber's
-  /// queue or an exporter). Later events get a block of their own.
-  static constexpr size_t kInlineEvents = 8;
+  /// The request's events are made kBlockEvents at a time, in one
+  /// allocation per block rather than one each: each published EventPtr
+  /// shares its block's ownership (shared_ptr's aliasing constructor), so a
+  /// block lives as long as any of its events is held (by the history, a
+  /// subscriber's queue or an exporter). Four was measured to keep a
+  /// request's memory where one allocation per event had it (run_e2e.sh's
+  /// wait_10k, RSS per in-flight call at its peak: 20.0 KB either way;
+  /// blocks of three held 0.5 KB more there, glibc's size classes
+  /// deciding), while /fast_task/'s five events take two allocations
+  /// instead of five (BENCHMARKS.md, "Request shapes, counted").
+  static constexpr size_t kBlockEvents = 4;
   struct EventBlock {
-    std::array<std::optional<WatchEvent>, kInlineEvents> events;
+    std::array<std::optional<WatchEvent>, kBlockEvents> events;
   };
 
   TraceHub& hub_;
   const std::string request_id_;
   // OnEvent's (serialised by RequestTrace):
-  std::shared_ptr<EventBlock> block_;
-  size_t block_used_ = 0;
+  std::shared_ptr<EventBlock> block_;  // null until the first event
+  size_t block_used_ = kBlockEvents;
   std::optional<ResponseHead> response_;  // loop thread, before RESPONSE_SENT
   // The hub's, under its mutex:
   TraceSummary summary_;

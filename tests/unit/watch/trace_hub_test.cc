@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -63,6 +64,43 @@ TEST(TraceHub, LiveSubscriberGetsEventsAsTheyHappenAndIsWoken) {
   ASSERT_EQ(batch.events.size(), 1u);
   EXPECT_EQ(batch.events[0]->response->status_code, 200);
   EXPECT_EQ(hub.stats().history, 1u);
+}
+
+// RequestRecorder makes events four to a block (request_recorder.h): a trace
+// longer than a block is whole and in order, each event its own, and the
+// events outlive the recorder (in the history and a subscriber's queue).
+TEST(TraceHub, ATraceOfManyBlocksIsWholeAndOutlivesItsRecorder) {
+  TraceHub hub({.history = 10, .watch_buffer = 100});
+  auto live = hub.Subscribe({}, [] {});
+  ASSERT_TRUE(live.ok());
+  {
+    FakeRequest a(hub, "a");
+    a.trace.Emit(Step::kReceived, "GET /x");
+    a.Route("/x");
+    for (int i = 0; i < 7; ++i) a.trace.Emit(Step::kAwaitStarted, "sleep #", i);
+    a.Respond(200);
+  }  // the recorder and its trace are gone
+  SubscribeOptions replay_one;
+  replay_one.replay = 1;
+  auto replay = hub.Subscribe(replay_one, [] {});
+  ASSERT_TRUE(replay.ok());
+  for (auto* sub : {&*live, &*replay}) {
+    const Batch batch = hub.TakeBatch(**sub, 100);
+    ASSERT_EQ(batch.events.size(), 10u);
+    std::set<const WatchEvent*> distinct;
+    for (size_t i = 0; i < batch.events.size(); ++i) {
+      const WatchEvent& e = *batch.events[i];
+      distinct.insert(&e);
+      EXPECT_EQ(e.request_id, "a");
+      EXPECT_EQ(e.event.sequence, i + 1);
+      if (i >= 2 && i < 9) {
+        EXPECT_EQ(e.event.detail, absl::StrCat("sleep #", i - 2));
+      }
+    }
+    EXPECT_EQ(distinct.size(), 10u);
+    EXPECT_EQ(batch.events[1]->event.route->path_template, "/x");
+    EXPECT_EQ(batch.events[9]->response->status_code, 200);
+  }
 }
 
 TEST(TraceHub, AFullQueueDropsAndCountsWithoutBlocking) {
