@@ -6,7 +6,8 @@
 # while fewer than FUZZ_TOTAL (default 10,000,000), one part of at most
 # FUZZ_PART seconds (default 1800) runs through run_fuzzers.sh with
 # -runs=<what is left>, resuming from the corpus the last part left
-# (FUZZ_CORPUS_DIR, default LEDGER's directory/corpus) and FUZZ_TIMEOUT
+# (FUZZ_CORPUS_DIR, default BUILD_DIR/../fuzz-long/corpus: never the
+# committed tests/fuzz/corpus/, which must not grow) and FUZZ_TIMEOUT
 # (default 60: builds at normal priority starve nice-19 runs for seconds).
 # Each part appends one tab-separated line to LEDGER:
 #   date  commit  target  runs  runs/s  cov  result
@@ -28,9 +29,16 @@ total=${FUZZ_TOTAL:-10000000}
 part=${FUZZ_PART:-1800}
 mkdir -p "$(dirname "$ledger")"
 touch "$ledger"
-export FUZZ_CORPUS_DIR=${FUZZ_CORPUS_DIR:-$(cd "$(dirname "$ledger")" && pwd)/corpus}
+export FUZZ_CORPUS_DIR=${FUZZ_CORPUS_DIR:-$(dirname "$build_dir")/fuzz-long/corpus}
+mkdir -p "$FUZZ_CORPUS_DIR"
+FUZZ_CORPUS_DIR=$(cd "$FUZZ_CORPUS_DIR" && pwd)
+if [ "$FUZZ_CORPUS_DIR" = "$here/corpus" ]; then
+  echo "run_long: FUZZ_CORPUS_DIR is the committed corpus $here/corpus; give another" >&2
+  exit 2
+fi
 export FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-60}
-commit=$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)
+# The commit the binaries were built from (FUZZ_COMMIT), else the tree's.
+commit=${FUZZ_COMMIT:-$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)}
 
 done_runs() { awk -F'\t' -v t="$1" '$3 == t { s += $4 } END { print s + 0 }' "$ledger"; }
 
