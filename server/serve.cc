@@ -1,5 +1,8 @@
-// corouter-server: serves an App over gRPC (corouter.v1.ExecutionService).
-// Flags and wiring only; everything else lives in the rooms under server/.
+// corouter::Serve: corouter-server's command line (flags and wiring only;
+// everything else lives in the rooms under server/), for corouter-server and
+// for any program that serves its own App (examples/embed/).
+#include "server/serve.h"
+
 #include <signal.h>
 
 #include <cerrno>
@@ -10,10 +13,10 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/app/route_file.h"
-#include "server/app/seed_app.h"
 #include "server/grpc/execution_server.h"
 #include "server/security_flags.h"
 
@@ -32,27 +35,32 @@ sigset_t BlockStopSignals() {
 
 // Parses a non-negative duration flag ("10s", "500ms"); says why on stderr
 // when it is not one.
-bool ParseFlagDuration(const char* flag, const std::string& text, absl::Duration* out) {
+bool ParseFlagDuration(const std::string& program, const char* flag, const std::string& text,
+                       absl::Duration* out) {
   if (absl::ParseDuration(text, out) && *out >= absl::ZeroDuration() &&
       *out < absl::InfiniteDuration()) {
     return true;
   }
-  std::cerr << "corouter-server: " << flag << ": \"" << text
+  std::cerr << program << ": " << flag << ": \"" << text
             << "\" is not a duration such as 10s or 500ms" << std::endl;
   return false;
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  CLI::App cli{"corouter-server: FastAPI's async path-operation model behind gRPC"};
+namespace corouter {
+
+int Serve(int argc, char** argv, const ServeOptions& serve) {
+  const std::string& program = serve.program;
+  CLI::App cli{serve.description};
   corouter::grpc_front::ServerOptions options;
   double time_scale = 1.0;
   std::string grace_text = "10s";
   std::string port_file;
   std::string app_file;
-  cli.add_option("--app", app_file,
-                 "route file (YAML) declaring the app to serve; default: the embedded seed app");
+  cli.add_option(
+      "--app", app_file,
+      absl::StrCat("route file (YAML) declaring the app to serve; default: ", serve.app_name));
   cli.add_option("--listen", options.address, "host:port to listen on (port 0: the OS picks)")
       ->capture_default_str();
   cli.add_option("--loops", options.loops, "event loop threads, one completion queue each")
@@ -140,26 +148,26 @@ int main(int argc, char** argv) {
   CLI11_PARSE(cli, argc, argv);
 
   absl::Duration grace;
-  if (!ParseFlagDuration("--grace", grace_text, &grace) ||
-      !ParseFlagDuration("--max-deadline", max_deadline_text, &options.max_deadline) ||
-      !ParseFlagDuration("--slow-callback", slow_callback_text, &options.slow_callback) ||
-      !ParseFlagDuration("--otlp-schedule-delay", otlp_delay_text, &otlp.schedule_delay) ||
-      !ParseFlagDuration("--otlp-timeout", otlp_timeout_text, &otlp.export_timeout)) {
+  if (!ParseFlagDuration(program, "--grace", grace_text, &grace) ||
+      !ParseFlagDuration(program, "--max-deadline", max_deadline_text, &options.max_deadline) ||
+      !ParseFlagDuration(program, "--slow-callback", slow_callback_text, &options.slow_callback) ||
+      !ParseFlagDuration(program, "--otlp-schedule-delay", otlp_delay_text, &otlp.schedule_delay) ||
+      !ParseFlagDuration(program, "--otlp-timeout", otlp_timeout_text, &otlp.export_timeout)) {
     return 2;
   }
   if (otlp_endpoint->count() > 0) {
     if (absl::StatusOr<std::string> endpoint = corouter::otlp::ParseOtlpEndpoint(otlp.endpoint);
         !endpoint.ok()) {
-      std::cerr << "corouter-server: --otlp-endpoint: " << endpoint.status().message() << std::endl;
+      std::cerr << program << ": --otlp-endpoint: " << endpoint.status().message() << std::endl;
       return 2;
     }
     if (otlp.max_batch_spans > otlp.max_queue_spans) {
-      std::cerr << "corouter-server: --otlp-batch-size " << otlp.max_batch_spans
+      std::cerr << program << ": --otlp-batch-size " << otlp.max_batch_spans
                 << " is more than --otlp-queue-size " << otlp.max_queue_spans << std::endl;
       return 2;
     }
     if (otlp.export_timeout <= absl::ZeroDuration()) {
-      std::cerr << "corouter-server: --otlp-timeout must be more than 0s" << std::endl;
+      std::cerr << program << ": --otlp-timeout must be more than 0s" << std::endl;
       return 2;
     }
     options.otlp = otlp;
@@ -168,16 +176,16 @@ int main(int argc, char** argv) {
     if (absl::Status status =
             corouter::metrics::MetricsServer::CheckAddress(options.metrics_listen);
         !status.ok()) {
-      std::cerr << "corouter-server: --metrics-listen: " << status.message() << std::endl;
+      std::cerr << program << ": --metrics-listen: " << status.message() << std::endl;
       return 2;
     }
   }
   if (!metrics_port_file.empty() && options.metrics_listen.empty()) {
-    std::cerr << "corouter-server: --metrics-port-file needs --metrics-listen" << std::endl;
+    std::cerr << program << ": --metrics-port-file needs --metrics-listen" << std::endl;
     return 2;
   }
   if (absl::Status status = corouter::ApplySecurityFlags(security, &options); !status.ok()) {
-    std::cerr << "corouter-server: " << status.message() << std::endl;
+    std::cerr << program << ": " << status.message() << std::endl;
     return 2;
   }
 
@@ -187,23 +195,24 @@ int main(int argc, char** argv) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   const sigset_t stop_signals = BlockStopSignals();
   absl::StatusOr<corouter::app::App> app =
-      app_file.empty() ? corouter::app::BuildSeedApp({.time_scale = time_scale})
+      app_file.empty() ? serve.app(time_scale)
                        : corouter::app::LoadRouteFile(app_file, {.time_scale = time_scale});
   if (!app.ok()) {
-    std::cerr << "corouter-server: --app " << app.status().message() << std::endl;
+    std::cerr << program << ": " << (app_file.empty() ? "" : "--app ") << app.status().message()
+              << std::endl;
     return 1;
   }
   corouter::grpc_front::ExecutionServer server(*app, options);
   absl::StatusOr<int> port = server.Start();
   if (!port.ok()) {
-    std::cerr << "corouter-server: " << port.status().message() << std::endl;
+    std::cerr << program << ": " << port.status().message() << std::endl;
     return 1;
   }
   if (!port_file.empty()) {
     std::ofstream out(port_file);
     out << *port << "\n";
     if (!out) {
-      std::cerr << "corouter-server: --port-file: cannot write " << port_file << ": "
+      std::cerr << program << ": --port-file: cannot write " << port_file << ": "
                 << std::strerror(errno) << std::endl;
       server.Shutdown(absl::ZeroDuration());
       return 1;
@@ -213,8 +222,8 @@ int main(int argc, char** argv) {
     std::ofstream out(metrics_port_file);
     out << server.metrics_port() << "\n";
     if (!out) {
-      std::cerr << "corouter-server: --metrics-port-file: cannot write " << metrics_port_file
-                << ": " << std::strerror(errno) << std::endl;
+      std::cerr << program << ": --metrics-port-file: cannot write " << metrics_port_file << ": "
+                << std::strerror(errno) << std::endl;
       server.Shutdown(absl::ZeroDuration());
       return 1;
     }
@@ -223,27 +232,28 @@ int main(int argc, char** argv) {
   if (server.metrics_port() > 0) {
     const std::string metrics_host =
         options.metrics_listen.substr(0, options.metrics_listen.rfind(':'));
-    std::cout << "corouter-server: metrics on http://" << metrics_host << ":"
-              << server.metrics_port() << "/metrics" << std::endl;
+    std::cout << program << ": metrics on http://" << metrics_host << ":" << server.metrics_port()
+              << "/metrics" << std::endl;
   }
   if (options.otlp.has_value()) {
-    std::cout << "corouter-server: exporting spans to " << options.otlp->endpoint << " (OTLP/gRPC)"
+    std::cout << program << ": exporting spans to " << options.otlp->endpoint << " (OTLP/gRPC)"
               << std::endl;
   }
   const corouter::SecurityLines security_lines = corouter::DescribeSecurity(security);
   for (const std::string& line : security_lines.info) std::cout << line << std::endl;
   if (!security_lines.warning.empty()) std::cerr << security_lines.warning << std::endl;
-  std::cout << "corouter-server listening on " << host << ":" << *port << " (" << options.loops
+  std::cout << program << " listening on " << host << ":" << *port << " (" << options.loops
             << (options.loops == 1 ? " event loop" : " event loops") << ", executor capacity "
-            << options.executor_threads << ", "
-            << (app_file.empty() ? std::string("seed app") : app_file) << ", time scale "
-            << time_scale << ")" << std::endl;
+            << options.executor_threads << ", " << (app_file.empty() ? serve.app_name : app_file)
+            << ", time scale " << time_scale << ")" << std::endl;
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  std::cout << "corouter-server: " << strsignal(signal_number) << ", shutting down (grace "
+  std::cout << program << ": " << strsignal(signal_number) << ", shutting down (grace "
             << absl::FormatDuration(grace) << ")" << std::endl;
   server.Shutdown(grace);
-  std::cout << "corouter-server: stopped" << std::endl;
+  std::cout << program << ": stopped" << std::endl;
   return 0;
 }
+
+}  // namespace corouter
