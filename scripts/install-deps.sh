@@ -23,6 +23,8 @@ packages=(
   # TLS and token auth: OpenSSL parses the PEM files and hashes tokens (the
   # library gRPC links); the tests make their certificates with openssl.
   libssl-dev openssl
+  # cpack -G DEB (tests/package/deb_test.sh): dpkg-shlibdeps computes Depends.
+  dpkg-dev
 )
 # tests/dashboard: `corouter dashboard` (cpp-httplib too) in a real browser,
 # chromium driven by playwright-core from npm. Debian's npm brings nodejs; a
