@@ -7,6 +7,12 @@
 #   await_lines FILE REGEX N   bounded wait (10 s) for N lines of FILE matching REGEX
 #   await_subscribers N        bounded wait (10 s) for N WatchTraces subscribers on $server
 #   finish                     prints "N passed, N failed"; fails if any failed
+#   start_scratch PREFIX       sets work (a fresh temporary directory) and an EXIT
+#                              trap that stops $server_pid, if set, and removes it
+#   start_server LOG PORT_FILE COMMAND...
+#                              starts COMMAND in the background (sets server_pid)
+#                              and waits (10 s) for PORT_FILE; fails, with LOG on
+#                              stderr, if COMMAND exits first or the wait runs out
 passed=0
 failed=0
 
@@ -50,4 +56,23 @@ await_subscribers() {
 finish() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
+}
+
+start_scratch() {
+  work=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+  server_pid=
+  trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
+}
+
+start_server() {
+  local log=$1 port_file=$2
+  shift 2
+  "$@" >"$log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 100); do
+    [ -s "$port_file" ] && return 0
+    kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; return 1; }
+    sleep 0.1
+  done
+  return 1
 }

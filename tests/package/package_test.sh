@@ -17,13 +17,9 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source_dir="$(cd "$here/../.." && pwd)"
 build_dir=$(cd "${1:?usage: package_test.sh BUILD_DIR}" && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/corouter-package.XXXXXX")
-server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=../lib/checks.sh
+source "$here/../lib/checks.sh"
+start_scratch corouter-package
 fail() { echo "package_test: FAIL: $*" >&2; exit 1; }
 
 prefix=$work/prefix
@@ -64,15 +60,9 @@ if cmake -S "$work/old" -B "$work/old/build" -DCMAKE_PREFIX_PATH="$prefix" >"$wo
 fi
 grep -q "not compatible\|version" "$work/old.log" || { cat "$work/old.log" >&2; fail "no version message"; }
 
-"$work/embed/inventory-server" --listen 127.0.0.1:0 --port-file "$work/port" --time-scale 0.1 \
-  >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do
-  [ -s "$work/port" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; fail "inventory-server exited"; }
-  sleep 0.1
-done
-[ -s "$work/port" ] || fail "inventory-server did not write its port within 10 s"
+start_server "$work/server.log" "$work/port" \
+  "$work/embed/inventory-server" --listen 127.0.0.1:0 --port-file "$work/port" --time-scale 0.1 ||
+  fail "inventory-server did not start and write its port within 10 s"
 port=$(cat "$work/port")
 grep -q "inventory-server listening on 127.0.0.1:$port (.*inventory app" "$work/server.log" ||
   { cat "$work/server.log" >&2; fail "no startup line"; }
