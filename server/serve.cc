@@ -46,6 +46,19 @@ bool ParseFlagDuration(const std::string& program, const char* flag, const std::
   return false;
 }
 
+// Writes `port` and a newline to `file` (nothing when `file` is empty); says
+// why on stderr when it cannot.
+bool WritePortFile(const std::string& program, const char* flag, const std::string& file,
+                   int port) {
+  if (file.empty()) return true;
+  std::ofstream out(file);
+  out << port << "\n";
+  if (out) return true;
+  std::cerr << program << ": " << flag << ": cannot write " << file << ": " << std::strerror(errno)
+            << std::endl;
+  return false;
+}
+
 }  // namespace
 
 namespace corouter {
@@ -208,25 +221,10 @@ int Serve(int argc, char** argv, const ServeOptions& serve) {
     std::cerr << program << ": " << port.status().message() << std::endl;
     return 1;
   }
-  if (!port_file.empty()) {
-    std::ofstream out(port_file);
-    out << *port << "\n";
-    if (!out) {
-      std::cerr << program << ": --port-file: cannot write " << port_file << ": "
-                << std::strerror(errno) << std::endl;
-      server.Shutdown(absl::ZeroDuration());
-      return 1;
-    }
-  }
-  if (!metrics_port_file.empty()) {
-    std::ofstream out(metrics_port_file);
-    out << server.metrics_port() << "\n";
-    if (!out) {
-      std::cerr << program << ": --metrics-port-file: cannot write " << metrics_port_file << ": "
-                << std::strerror(errno) << std::endl;
-      server.Shutdown(absl::ZeroDuration());
-      return 1;
-    }
+  if (!WritePortFile(program, "--port-file", port_file, *port) ||
+      !WritePortFile(program, "--metrics-port-file", metrics_port_file, server.metrics_port())) {
+    server.Shutdown(absl::ZeroDuration());
+    return 1;
   }
   const std::string host = options.address.substr(0, options.address.rfind(':'));
   if (server.metrics_port() > 0) {

@@ -60,9 +60,10 @@ class RequestRecorder final : public trace::TraceSink {
   /// subscriber's queue or an exporter). Four was measured to keep a
   /// request's memory where one allocation per event had it (run_e2e.sh's
   /// wait_10k, RSS per in-flight call at its peak: 20.0 KB either way;
-  /// blocks of three held 0.5 KB more there, glibc's size classes
-  /// deciding), while /fast_task/'s five events take two allocations
-  /// instead of five (BENCHMARKS.md, "Request shapes, counted").
+  /// blocks of three held 0.5 KB more than four in a build with a protobuf
+  /// arena, since removed, glibc's size classes deciding), while
+  /// /fast_task/'s five events take two allocations instead of five
+  /// (BENCHMARKS.md, "Issue 15 on an idle machine").
   static constexpr size_t kBlockEvents = 4;
   struct EventBlock {
     std::array<std::optional<WatchEvent>, kBlockEvents> events;
