@@ -62,6 +62,13 @@ absl::StatusOr<absl::Duration> ParseTimeout(absl::string_view text) {
   return duration;
 }
 
+absl::StatusOr<LoadBalancing> ParseLoadBalancing(absl::string_view text) {
+  if (text == "pick_first") return LoadBalancing::kPickFirst;
+  if (text == "round_robin") return LoadBalancing::kRoundRobin;
+  return absl::InvalidArgumentError(
+      absl::StrCat("'", text, "' is not a load-balancing policy: want pick_first or round_robin"));
+}
+
 absl::StatusOr<ChannelSecurity> LoadChannelSecurity(const SecurityFlagValues& flags,
                                                     const char* environment_token) {
   ChannelSecurity security;
@@ -119,7 +126,11 @@ std::shared_ptr<grpc::Channel> CreateChannel(const std::string& server,
 }
 
 std::shared_ptr<grpc::Channel> CreateChannel(const ConnectionOptions& options) {
-  return CreateChannel(options.server, options.security);
+  grpc::ChannelArguments args;
+  if (options.load_balancing == LoadBalancing::kRoundRobin) {
+    args.SetLoadBalancingPolicyName("round_robin");
+  }
+  return CreateChannel(options.server, options.security, args);
 }
 
 void SetDeadline(grpc::ClientContext& context, absl::Duration timeout) {

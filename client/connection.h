@@ -72,10 +72,30 @@ struct SecurityFlagValues {
 absl::StatusOr<ChannelSecurity> LoadChannelSecurity(const SecurityFlagValues& flags,
                                                     const char* environment_token);
 
+// How a channel whose target resolves to several addresses (such as
+// "ipv4:127.0.0.1:50051,127.0.0.1:50052", or a DNS name with several A
+// records) spreads its calls: gRPC's load-balancing policies of the same
+// names (gRPC's doc/load-balancing.md).
+enum class LoadBalancing {
+  // gRPC's default: connect to the first address that answers and send every
+  // call there (the others are fallbacks).
+  kPickFirst,
+  // Connect to every address and rotate the calls over the connected ones,
+  // one call each in turn.
+  kRoundRobin,
+};
+
+// Parses a --lb value: "pick_first" or "round_robin" (gRPC's policy names).
+// Errors: InvalidArgument naming the accepted values. Pure; thread-safe.
+absl::StatusOr<LoadBalancing> ParseLoadBalancing(absl::string_view text);
+
 // Where and how to call the server.
 struct ConnectionOptions {
-  // gRPC target: "HOST:PORT" (any gRPC target URI works).
+  // gRPC target: "HOST:PORT" (any gRPC target URI works, several addresses
+  // too: "ipv4:HOST:PORT,HOST:PORT").
   std::string server = std::string(kDefaultServer);
+  // How calls spread when `server` resolves to several addresses.
+  LoadBalancing load_balancing = LoadBalancing::kPickFirst;
   // The deadline of each RPC, measured from the moment it starts. Positive.
   absl::Duration timeout = absl::Seconds(30);
   // TLS and the bearer token; plaintext without a token by default.
@@ -98,7 +118,8 @@ std::shared_ptr<grpc::Channel> CreateChannel(const std::string& server,
                                              const ChannelSecurity& security,
                                              const grpc::ChannelArguments& args = {});
 
-// CreateChannel(options.server, options.security).
+// CreateChannel(options.server, options.security), with the channel's
+// load-balancing policy set to options.load_balancing.
 std::shared_ptr<grpc::Channel> CreateChannel(const ConnectionOptions& options);
 
 // Sets `context`'s deadline to now + `timeout`. Call just before starting

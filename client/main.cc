@@ -4,13 +4,14 @@
 //                 [-H 'name: value']... [-d BODY] [--trace [--record FILE.json]
 //                 [--timeline FILE.svg|FILE.png] [--tracker]] [--stagger D]
 //   corouter routes [--server HOST:PORT] [--timeout D]
-//   corouter stats [--server HOST:PORT] [--timeout D]
-//   corouter watch [--server HOST:PORT] [filters] [--completed] [--replay N]
+//   corouter stats [--server HOST:PORT]... [--timeout D]
+//   corouter watch [--server HOST:PORT]... [filters] [--completed] [--replay N]
 //                  [--resume CURSOR] [--plain | --json] [--record FILE.json]
 //   corouter dashboard [--server HOST:PORT]... [--listen HOST:PORT] [--port-file FILE]
 //
 // Every subcommand also takes --tls, --ca FILE, --cert FILE --key FILE and
-// --token-file FILE (or COROUTER_TOKEN): see client/connection.h.
+// --token-file FILE (or COROUTER_TOKEN), and all but dashboard --lb
+// pick_first|round_robin: see client/connection.h.
 //
 // Exit codes: see client/exit_code.h.
 #include <cstdlib>
@@ -43,7 +44,10 @@ namespace {
 // The raw text of the connection flags of one subcommand.
 struct ConnectionFlags {
   std::string server = std::string(kDefaultServer);
+  // Instead of `server`, for the subcommands that take several (stats, watch).
+  std::vector<std::string> servers;
   std::string timeout = std::string(kDefaultTimeoutText);
+  std::string load_balancing = "pick_first";
   SecurityFlagValues security;
 };
 
@@ -76,10 +80,31 @@ ChannelSecurity ToChannelSecurity(const SecurityFlagValues& flags) {
   return *std::move(security);
 }
 
-void AddConnectionFlags(CLI::App& command, ConnectionFlags& flags) {
-  command.add_option("--server", flags.server, "corouter server as HOST:PORT (or any gRPC target)")
-      ->type_name("HOST:PORT")
-      ->envname(std::string(kServerEnvironmentVariable))
+// With `several`, --server is repeatable (into flags.servers).
+void AddConnectionFlags(CLI::App& command, ConnectionFlags& flags, bool several = false) {
+  if (several) {
+    command
+        .add_option("--server", flags.servers,
+                    "corouter server as HOST:PORT (or any gRPC target); repeatable: several "
+                    "servers (replicas) are merged, each labelled (default " +
+                        std::string(kDefaultServer) + ")")
+        ->type_name("HOST:PORT")
+        ->envname(std::string(kServerEnvironmentVariable))
+        ->allow_extra_args(false);
+  } else {
+    command
+        .add_option("--server", flags.server,
+                    "corouter server as HOST:PORT (or any gRPC target, such as "
+                    "ipv4:HOST:PORT,HOST:PORT for several, with --lb)")
+        ->type_name("HOST:PORT")
+        ->envname(std::string(kServerEnvironmentVariable))
+        ->capture_default_str();
+  }
+  command
+      .add_option("--lb", flags.load_balancing,
+                  "How calls spread over the addresses --server resolves to: pick_first (one "
+                  "connection) or round_robin (every address, in turn)")
+      ->type_name("POLICY")
       ->capture_default_str();
   command
       .add_option("--timeout", flags.timeout,
@@ -97,11 +122,39 @@ ConnectionOptions ToConnectionOptions(const ConnectionFlags& flags) {
   if (!timeout.ok()) {
     throw CLI::ValidationError("--timeout", std::string(timeout.status().message()));
   }
+  absl::StatusOr<LoadBalancing> load_balancing = ParseLoadBalancing(flags.load_balancing);
+  if (!load_balancing.ok()) {
+    throw CLI::ValidationError("--lb", std::string(load_balancing.status().message()));
+  }
   ConnectionOptions options;
   options.server = flags.server;
   options.timeout = *timeout;
+  options.load_balancing = *load_balancing;
   options.security = ToChannelSecurity(flags.security);
   return options;
+}
+
+// The same for a subcommand that takes several --server: one
+// ConnectionOptions per server, in the order given.
+std::vector<ConnectionOptions> ToConnectionOptionsList(const ConnectionFlags& flags) {
+  std::vector<std::string> servers = flags.servers;
+  if (servers.empty()) servers.emplace_back(kDefaultServer);
+  ConnectionFlags one = flags;
+  one.server = servers[0];
+  const ConnectionOptions first = ToConnectionOptions(one);
+  std::vector<ConnectionOptions> list;
+  for (const std::string& server : servers) {
+    if (server.empty()) throw CLI::ValidationError("--server", "must not be empty");
+    for (const ConnectionOptions& seen : list) {
+      if (seen.server == server) {
+        throw CLI::ValidationError("--server", absl::StrCat(server, " is given twice"));
+      }
+    }
+    ConnectionOptions options = first;
+    options.server = server;
+    list.push_back(std::move(options));
+  }
+  return list;
 }
 
 int Main(int argc, char** argv) {
@@ -171,8 +224,12 @@ int Main(int argc, char** argv) {
 
   CLI::App* stats = app.add_subcommand(
       "stats", "Print the server's counters: loops, executor, per-route latency");
+  stats->footer(
+      "Examples:\n"
+      "  corouter stats\n"
+      "  corouter stats --server 10.0.0.1:50051 --server 10.0.0.2:50051   (replicas, merged)\n");
   ConnectionFlags stats_flags;
-  AddConnectionFlags(*stats, stats_flags);
+  AddConnectionFlags(*stats, stats_flags, /*several=*/true);
 
   CLI::App* watch = app.add_subcommand(
       "watch",
@@ -182,10 +239,12 @@ int Main(int argc, char** argv) {
       "  corouter watch\n"
       "  corouter watch --plain --path '/slow_task/{item_id}'\n"
       "  corouter watch --completed --status 5xx --status 422 --min-duration 100ms\n"
-      "  corouter watch --json --replay 100 | jq 'select(.step == \"STEP_RESPONSE_SENT\")'\n");
+      "  corouter watch --json --replay 100 | jq 'select(.step == \"STEP_RESPONSE_SENT\")'\n"
+      "  corouter watch --plain --server 10.0.0.1:50051 --server 10.0.0.2:50051   (replicas, "
+      "labelled)\n");
   ConnectionFlags watch_flags;
   watch_flags.timeout = "5s";
-  AddConnectionFlags(*watch, watch_flags);
+  AddConnectionFlags(*watch, watch_flags, /*several=*/true);
   std::vector<std::string> watch_paths, watch_endpoints, watch_methods, watch_status,
       watch_outcomes;
   std::string watch_min_duration, watch_resume;
@@ -268,6 +327,7 @@ int Main(int argc, char** argv) {
 
   CallOptions call_options;
   ConnectionOptions routes_options;
+  std::vector<ConnectionOptions> stats_options;
   DashboardOptions dashboard_options;
   WatchOptions watch_options;
   try {
@@ -327,7 +387,7 @@ int Main(int argc, char** argv) {
       dashboard_options = *std::move(options);
       dashboard_options.security = ToChannelSecurity(dashboard_security);
     } else if (watch->parsed()) {
-      watch_options.connection = ToConnectionOptions(watch_flags);
+      watch_options.servers = ToConnectionOptionsList(watch_flags);
       corouter::v1::WatchTracesRequest& r = watch_options.request;
       r.set_mode(watch_completed ? corouter::v1::WATCH_MODE_COMPLETED
                                  : corouter::v1::WATCH_MODE_LIVE);
@@ -378,8 +438,10 @@ int Main(int argc, char** argv) {
       watch_options.display = watch_json    ? WatchDisplay::kJson
                               : watch_plain ? WatchDisplay::kPlain
                                             : WatchDisplay::kScreen;
+    } else if (stats->parsed()) {
+      stats_options = ToConnectionOptionsList(stats_flags);
     } else {
-      routes_options = ToConnectionOptions(stats->parsed() ? stats_flags : routes_flags);
+      routes_options = ToConnectionOptions(routes_flags);
     }
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
@@ -398,7 +460,7 @@ int Main(int argc, char** argv) {
   if (call->parsed()) return RunCall(call_options, std::cout, std::cerr);
   if (watch->parsed()) return RunWatch(watch_options, std::cout, std::cerr);
   if (dashboard->parsed()) return RunDashboard(dashboard_options, std::cout, std::cerr);
-  if (stats->parsed()) return RunStats(routes_options, std::cout, std::cerr);
+  if (stats->parsed()) return RunStats(stats_options, std::cout, std::cerr);
   return RunRoutes(routes_options, std::cout, std::cerr);
 }
 

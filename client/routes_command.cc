@@ -1,6 +1,9 @@
 #include "client/routes_command.h"
 
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "client/exit_code.h"
 #include "client/routes_table.h"
@@ -60,6 +63,44 @@ int RunStats(const ConnectionOptions& options, std::ostream& out, std::ostream& 
       static_cast<grpc::Status (Stub::*)(grpc::ClientContext*, const corouter::v1::GetStatsRequest&,
                                          corouter::v1::GetStatsResponse*)>(&Stub::GetStats),
       RenderStats, out, err);
+}
+
+int RunStats(const std::vector<ConnectionOptions>& servers, std::ostream& out, std::ostream& err) {
+  if (servers.size() == 1) return RunStats(servers[0], out, err);
+  std::vector<ServerStats> answers(servers.size());
+  std::vector<std::thread> calls;
+  for (size_t i = 0; i < servers.size(); ++i) {
+    calls.emplace_back([&servers, &answers, i] {
+      const ConnectionOptions& options = servers[i];
+      ServerStats& answer = answers[i];
+      answer.server = options.server;
+      std::shared_ptr<grpc::Channel> channel = CreateChannel(options);
+      grpc::ClientContext context;
+      SetDeadline(context, options.timeout);
+      corouter::v1::GetStatsResponse reply;
+      grpc::Status status = corouter::v1::ExecutionService::NewStub(channel)->GetStats(
+          &context, corouter::v1::GetStatsRequest(), &reply);
+      if (status.ok()) {
+        answer.stats = std::move(reply);
+        return;
+      }
+      status = ReclassifyDeadline(status,
+                                  channel->GetState(/*try_to_connect=*/false) == GRPC_CHANNEL_READY,
+                                  options.timeout);
+      answer.error = FormatRpcError(options, "GetStats", status);
+    });
+  }
+  for (std::thread& call : calls) call.join();
+  bool all_answered = true;
+  for (const ServerStats& answer : answers) {
+    if (answer.stats) continue;
+    all_answered = false;
+    err << answer.error << '\n';
+  }
+  err.flush();
+  for (const std::string& line : RenderMergedStats(answers)) out << line << '\n';
+  out.flush();
+  return all_answered ? kExitOk : kExitRpcFailure;
 }
 
 }  // namespace corouter::client

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <ostream>
+#include <vector>
 
 #include "client/connection.h"
 #include "grpcpp/channel.h"
@@ -26,6 +27,14 @@ int RunRoutes(const std::shared_ptr<grpc::Channel>& channel, const ConnectionOpt
 // `corouter stats`: calls GetStats and prints it (see stats_table.h), with
 // the same deadline, errors and exit codes as RunRoutes.
 int RunStats(const ConnectionOptions& options, std::ostream& out, std::ostream& err);
+
+// `corouter stats` with several --server (replicas): calls GetStats on all
+// of them at once, each with its own deadline, and prints the merged view
+// (stats_table.h's RenderMergedStats); one server is RunStats above. A
+// server that fails gets an error line on `err` and a row saying so; the
+// others are still printed. Returns kExitOk when every server answered,
+// else kExitRpcFailure. Blocks at most about the longest timeout.
+int RunStats(const std::vector<ConnectionOptions>& servers, std::ostream& out, std::ostream& err);
 
 }  // namespace corouter::client
 

@@ -3,15 +3,19 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "client/chrome_trace.h"
 #include "client/exit_code.h"
@@ -21,6 +25,7 @@
 #include "corouter/v1/execution.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
+#include "nlohmann/json.hpp"
 
 // Last: curses defines macros (OK, ERR, timeout...) that gRPC's headers use as names.
 #include <curses.h>
@@ -31,7 +36,7 @@ namespace v1 = corouter::v1;
 namespace {
 
 // Waits for SIGINT/SIGTERM (blocked in every thread) until `done`; on one,
-// sets `stopped` and cancels the stream.
+// sets `stopped` and calls `cancel` (which cancels the streams).
 class StopSignals {
  public:
   /// Call before any thread starts (gRPC starts its own when a channel is
@@ -46,13 +51,13 @@ class StopSignals {
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
   }
 
-  explicit StopSignals(grpc::ClientContext* context) : set_(Set()) {
-    thread_ = std::thread([this, context] {
+  explicit StopSignals(std::function<void()> cancel) : set_(Set()) {
+    thread_ = std::thread([this, cancel = std::move(cancel)] {
       const timespec tick{0, 50'000'000};
       while (!done_.load()) {
         if (sigtimedwait(&set_, nullptr, &tick) > 0) {
           stopped_.store(true);
-          context->TryCancel();
+          cancel();
           return;
         }
       }
@@ -79,12 +84,23 @@ class StopSignals {
   std::thread thread_;
 };
 
+// The drop and loss reports of `response` as lines of their own; `label`
+// (several servers) names the server they come from.
 void PrintReports(const v1::WatchTracesResponse& response, WatchDisplay display,
-                  std::ostream& out) {
+                  const std::string& label, std::ostream& out) {
+  // {"droppedEvents":"3"} as {"server":"A","droppedEvents":"3"} when labelled.
+  auto json_line = [&label](const std::string& members) {
+    if (label.empty()) return absl::StrCat("{", members, "}");
+    return absl::StrCat(
+        "{\"server\":",
+        nlohmann::json(label).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), ",",
+        members, "}");
+  };
+  const std::string prefix = label.empty() ? "# " : absl::StrCat("# ", label, ": ");
   if (response.dropped_events() > 0) {
     out << (display == WatchDisplay::kJson
-                ? absl::StrCat("{\"droppedEvents\":\"", response.dropped_events(), "\"}")
-                : absl::StrCat("# dropped ", response.dropped_events(),
+                ? json_line(absl::StrCat("\"droppedEvents\":\"", response.dropped_events(), "\""))
+                : absl::StrCat(prefix, "dropped ", response.dropped_events(),
                                " events: this subscriber's queue was full"))
         << '\n';
   }
@@ -92,8 +108,8 @@ void PrintReports(const v1::WatchTracesResponse& response, WatchDisplay display,
     std::string json;
     (void)google::protobuf::util::MessageToJsonString(response.lost(), &json);
     out << (display == WatchDisplay::kJson
-                ? absl::StrCat("{\"lost\":", json, "}")
-                : absl::StrCat("# lost ", response.lost().traces(), " traces",
+                ? json_line(absl::StrCat("\"lost\":", json))
+                : absl::StrCat(prefix, "lost ", response.lost().traces(), " traces",
                                response.lost().earlier_run() ? " (the server restarted)" : "",
                                " before the resume cursor's"))
         << '\n';
@@ -111,8 +127,10 @@ int RunWatch(const WatchOptions& options, std::ostream& out, std::ostream& err) 
   const int code = WatchUntilEnd(options, out, err, recording);
   if (options.record_path.empty()) return code;
   const Timeline timeline = recording.Build(absl::Now());
+  std::vector<std::string> names;
+  for (const ConnectionOptions& server : options.servers) names.push_back(server.server);
   const absl::Status written =
-      WriteChromeTrace(timeline, options.connection.server, options.record_path);
+      WriteChromeTrace(timeline, absl::StrJoin(names, ", "), options.record_path);
   if (!written.ok()) {
     err << "corouter watch: --record: " << written.message() << std::endl;
     return kExitRpcFailure;
@@ -130,6 +148,54 @@ int RunWatch(const WatchOptions& options, std::ostream& out, std::ostream& err) 
 
 namespace {
 
+// One server's subscription.
+struct Subscription {
+  const ConnectionOptions* connection = nullptr;
+  // "" when there is one server; else the server, which labels its output.
+  std::string label;
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<v1::ExecutionService::Stub> stub;
+  grpc::ClientContext context;
+  std::unique_ptr<grpc::ClientReader<v1::WatchTracesResponse>> reader;
+  std::atomic<bool> ended{false};
+};
+
+// Says on `err` why `channel` (which did not connect in time) cannot be
+// used: a TLS mismatch when a fail-fast call shows one, else "cannot reach".
+void SayUnreachable(const ConnectionOptions& connection,
+                    const std::shared_ptr<grpc::Channel>& channel, std::ostream& err) {
+  // A handshake that fails (TLS on one side only, a certificate refused)
+  // leaves the channel in TRANSIENT_FAILURE: a fail-fast call says why.
+  if (channel->GetState(/*try_to_connect=*/false) == GRPC_CHANNEL_TRANSIENT_FAILURE) {
+    grpc::ClientContext probe;
+    SetDeadline(probe, absl::Seconds(1));
+    v1::GetStatsResponse stats;
+    const grpc::Status status =
+        v1::ExecutionService::NewStub(channel)->GetStats(&probe, v1::GetStatsRequest(), &stats);
+    if (std::optional<std::string> tls = ExplainTlsFailure(status, connection.security)) {
+      err << "corouter watch: cannot connect to " << connection.server << ": " << *tls << std::endl;
+      return;
+    }
+  }
+  err << "corouter watch: cannot reach the server at " << connection.server
+      << " (no connection within " << absl::FormatDuration(connection.timeout) << ")" << std::endl;
+}
+
+// Why a subscription's stream ended, as the stderr line says it; empty when
+// the user stopped the watch.
+std::string EndMessage(const ConnectionOptions& connection, const grpc::Status& status) {
+  if (status.ok()) {
+    return absl::StrCat("corouter watch: the server at ", connection.server,
+                        " ended the stream (it is shutting down)");
+  }
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+      status.error_code() == grpc::StatusCode::CANCELLED) {
+    return absl::StrCat("corouter watch: the server at ", connection.server, " went away (",
+                        status.error_message(), ")");
+  }
+  return absl::StrCat("corouter watch: ", FormatRpcError(connection, "WatchTraces", status));
+}
+
 // The watch itself; RunWatch writes the recording once it returns.
 int WatchUntilEnd(const WatchOptions& options, std::ostream& out, std::ostream& err,
                   TraceRecording& recording) {
@@ -137,37 +203,37 @@ int WatchUntilEnd(const WatchOptions& options, std::ostream& out, std::ostream& 
   if (display == WatchDisplay::kScreen && isatty(STDOUT_FILENO) == 0)
     display = WatchDisplay::kPlain;
   StopSignals::Block();
-  std::shared_ptr<grpc::Channel> channel = CreateChannel(options.connection);
-  if (!channel->WaitForConnected(std::chrono::system_clock::now() +
-                                 absl::ToChronoNanoseconds(options.connection.timeout))) {
-    // A handshake that fails (TLS on one side only, a certificate refused)
-    // leaves the channel in TRANSIENT_FAILURE: a fail-fast call says why.
-    if (channel->GetState(/*try_to_connect=*/false) == GRPC_CHANNEL_TRANSIENT_FAILURE) {
-      grpc::ClientContext probe;
-      SetDeadline(probe, absl::Seconds(1));
-      v1::GetStatsResponse stats;
-      const grpc::Status status =
-          v1::ExecutionService::NewStub(channel)->GetStats(&probe, v1::GetStatsRequest(), &stats);
-      if (std::optional<std::string> tls = ExplainTlsFailure(status, options.connection.security)) {
-        err << "corouter watch: cannot connect to " << options.connection.server << ": " << *tls
-            << std::endl;
-        return kExitRpcFailure;
-      }
-    }
-    err << "corouter watch: cannot reach the server at " << options.connection.server
-        << " (no connection within " << absl::FormatDuration(options.connection.timeout) << ")"
-        << std::endl;
-    return kExitRpcFailure;
+  const bool several = options.servers.size() > 1;
+  std::vector<std::unique_ptr<Subscription>> subscriptions;
+  for (const ConnectionOptions& connection : options.servers) {
+    auto subscription = std::make_unique<Subscription>();
+    subscription->connection = &connection;
+    if (several) subscription->label = connection.server;
+    subscription->channel = CreateChannel(connection);
+    subscription->channel->GetState(/*try_to_connect=*/true);  // all connect at once
+    subscriptions.push_back(std::move(subscription));
   }
-  auto stub = v1::ExecutionService::NewStub(channel);
-  grpc::ClientContext context;
-  StopSignals signals(&context);
-  std::unique_ptr<grpc::ClientReader<v1::WatchTracesResponse>> reader =
-      stub->WatchTraces(&context, options.request);
+  for (const auto& s : subscriptions) {
+    if (!s->channel->WaitForConnected(std::chrono::system_clock::now() +
+                                      absl::ToChronoNanoseconds(s->connection->timeout))) {
+      SayUnreachable(*s->connection, s->channel, err);
+      return kExitRpcFailure;
+    }
+  }
+  StopSignals signals([&subscriptions] {
+    for (const auto& s : subscriptions) s->context.TryCancel();
+  });
+  for (const auto& s : subscriptions) {
+    s->stub = v1::ExecutionService::NewStub(s->channel);
+    s->reader = s->stub->WatchTraces(&s->context, options.request);
+  }
 
-  std::mutex mu;
-  WatchView view(options.connection.server);
-  std::atomic<bool> stream_ended{false};
+  std::mutex mu;  // guards view, recording, out and end_messages
+  std::vector<std::string> names;
+  for (const ConnectionOptions& server : options.servers) names.push_back(server.server);
+  WatchView view(absl::StrJoin(names, ", "));
+  std::vector<std::string> end_messages;
+  std::atomic<size_t> streams_left{subscriptions.size()};
   std::thread screen;
   if (display == WatchDisplay::kScreen) {
     screen = std::thread([&] {
@@ -177,15 +243,22 @@ int WatchUntilEnd(const WatchOptions& options, std::ostream& out, std::ostream& 
       curs_set(0);
       timeout(200);  // getch waits at most 200 ms: the redraw period
       absl::Time next_stats = absl::InfinitePast();
-      while (!stream_ended.load() && !signals.stopped()) {
+      while (streams_left.load() > 0 && !signals.stopped()) {
         if (absl::Now() >= next_stats) {
           next_stats = absl::Now() + absl::Seconds(1);
-          grpc::ClientContext stats_context;
-          SetDeadline(stats_context, options.connection.timeout);
-          v1::GetStatsResponse stats;
-          if (stub->GetStats(&stats_context, v1::GetStatsRequest(), &stats).ok()) {
-            std::lock_guard<std::mutex> lock(mu);
-            view.SetStats(stats);
+          for (const auto& s : subscriptions) {
+            if (s->ended.load()) continue;
+            grpc::ClientContext stats_context;
+            SetDeadline(stats_context, std::min(s->connection->timeout, absl::Seconds(1)));
+            v1::GetStatsResponse stats;
+            if (s->stub->GetStats(&stats_context, v1::GetStatsRequest(), &stats).ok()) {
+              std::lock_guard<std::mutex> lock(mu);
+              if (several) {
+                view.SetStats(s->label, stats);
+              } else {
+                view.SetStats(stats);
+              }
+            }
           }
         }
         std::vector<std::string> lines;
@@ -200,47 +273,68 @@ int WatchUntilEnd(const WatchOptions& options, std::ostream& out, std::ostream& 
         const int key = getch();
         if (key == 'q' || key == 'Q') {
           signals.Stop();
-          context.TryCancel();
+          for (const auto& s : subscriptions) s->context.TryCancel();
         }
       }
       endwin();
     });
   }
 
-  v1::WatchTracesResponse response;
-  while (reader->Read(&response)) {
-    if (!options.record_path.empty()) {
-      for (const v1::TraceEvent& event : response.events()) recording.Add(event);
-    }
-    if (display == WatchDisplay::kScreen) {
+  // Each stream is read on a thread of its own; what they show is
+  // serialised by `mu`, in arrival order.
+  auto read = [&](Subscription& s) {
+    v1::WatchTracesResponse response;
+    while (s.reader->Read(&response)) {
+      if (several) {
+        for (v1::TraceEvent& event : *response.mutable_events()) {
+          event = LabelEvent(event, s.label);
+        }
+      }
       std::lock_guard<std::mutex> lock(mu);
-      view.Apply(response);
-      continue;
+      if (!options.record_path.empty()) {
+        for (const v1::TraceEvent& event : response.events()) recording.Add(event);
+      }
+      if (display == WatchDisplay::kScreen) {
+        view.Apply(response);
+        continue;
+      }
+      for (const v1::TraceEvent& event : response.events()) {
+        // The labelled id is for the view and the recording; the lines name
+        // the server themselves and keep the server's own id.
+        v1::TraceEvent own = event;
+        if (several) own.set_request_id(event.request_id().substr(s.label.size() + 1));
+        out << (display == WatchDisplay::kJson ? JsonLine(own, s.label) : PlainLine(own, s.label))
+            << '\n';
+      }
+      PrintReports(response, display, s.label, out);
+      out.flush();
     }
-    for (const v1::TraceEvent& event : response.events()) {
-      out << (display == WatchDisplay::kJson ? JsonLine(event) : PlainLine(event)) << '\n';
+    const grpc::Status status = s.reader->Finish();
+    s.ended.store(true);
+    std::lock_guard<std::mutex> lock(mu);
+    if (!signals.stopped()) {
+      std::string message = EndMessage(*s.connection, status);
+      if (several) {
+        absl::StrAppend(&message, "; ", streams_left.load() - 1, " of ", subscriptions.size(),
+                        " servers still watched");
+      }
+      if (display == WatchDisplay::kScreen) {
+        end_messages.push_back(std::move(message));  // said once the screen is gone
+      } else {
+        err << message << std::endl;
+      }
     }
-    PrintReports(response, display, out);
-    out.flush();
+    streams_left.fetch_sub(1);
+  };
+  std::vector<std::thread> readers;
+  for (size_t i = 1; i < subscriptions.size(); ++i) {
+    readers.emplace_back(read, std::ref(*subscriptions[i]));
   }
-  const grpc::Status status = reader->Finish();
-  stream_ended.store(true);
+  read(*subscriptions[0]);
+  for (std::thread& reader : readers) reader.join();
   if (screen.joinable()) screen.join();
-  if (signals.stopped()) return kExitOk;
-  if (status.ok()) {
-    err << "corouter watch: the server at " << options.connection.server
-        << " ended the stream (it is shutting down)" << std::endl;
-    return kExitRpcFailure;
-  }
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-      status.error_code() == grpc::StatusCode::CANCELLED) {
-    err << "corouter watch: the server at " << options.connection.server << " went away ("
-        << status.error_message() << ")" << std::endl;
-    return kExitRpcFailure;
-  }
-  err << "corouter watch: " << FormatRpcError(options.connection, "WatchTraces", status)
-      << std::endl;
-  return kExitRpcFailure;
+  for (const std::string& message : end_messages) err << message << std::endl;
+  return signals.stopped() ? kExitOk : kExitRpcFailure;
 }
 
 }  // namespace

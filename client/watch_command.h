@@ -14,15 +14,24 @@
 // and written as a Perfetto trace file (chrome_trace.h) when the watch ends,
 // however it ends.
 //
+// Several servers (--server repeated: the replicas of a deployment) are
+// watched at once, one WatchTraces stream each, merged in arrival order and
+// labelled: --plain lines start with the server, --json objects gain a first
+// member "server", and on the screen and in --record each request id becomes
+// "SERVER/ID" (request ids are per server). The screen's loops line shows
+// each server's counters.
+//
 // Ctrl-C (SIGINT), SIGTERM or `q` on the screen end the watch: exit 0. A
-// server that cannot be reached, or goes away, is said on one stderr line:
-// exit 1. A request the server refuses (a bad filter) likewise, with its
-// message.
+// server that cannot be reached at the start is said on one stderr line:
+// exit 1. A server that goes away, or refuses the request (a bad filter,
+// with its message), likewise; with several servers the watch goes on with
+// the others, and exits 1 once none is left.
 #ifndef COROUTER_CLIENT_WATCH_COMMAND_H_
 #define COROUTER_CLIENT_WATCH_COMMAND_H_
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "client/connection.h"
 #include "corouter/v1/execution.pb.h"
@@ -32,9 +41,10 @@ namespace corouter::client {
 enum class WatchDisplay { kScreen, kPlain, kJson };
 
 struct WatchOptions {
-  /// `timeout` bounds connecting and each GetStats poll; the stream itself
-  /// has no deadline.
-  ConnectionOptions connection;
+  /// The servers, in the order given: at least one. Each `timeout` bounds
+  /// connecting and each GetStats poll; the streams themselves have no
+  /// deadline.
+  std::vector<ConnectionOptions> servers;
   corouter::v1::WatchTracesRequest request;
   WatchDisplay display = WatchDisplay::kScreen;
   /// When the watch ends, however it ends (Ctrl-C, SIGTERM, `q`, the server

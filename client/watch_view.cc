@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/util/json_util.h"
+#include "nlohmann/json.hpp"
 
 namespace corouter::client {
 namespace v1 = corouter::v1;
@@ -98,20 +99,28 @@ std::vector<std::string> WatchView::Render(absl::Time now, size_t width, size_t 
                                "   completed ", completed_, "   dropped ", dropped_,
                                lost_ > 0 ? absl::StrCat("   lost traces ", lost_) : "",
                                "   (q quits)"));
-  std::string loops = "loops:";
-  for (const v1::LoopStats& l : stats_.loops()) {
-    absl::StrAppend(&loops, absl::StrFormat("  loop-%d busy %.0f%% blocking %d", l.loop(),
-                                            l.busy_ratio() * 100, l.blocking_slices()));
+  if (stats_.empty()) lines.push_back("loops:");
+  for (const auto& [server, stats] : stats_) {
+    std::string loops = server.empty() ? "loops:" : absl::StrCat(server, " loops:");
+    for (const v1::LoopStats& l : stats.loops()) {
+      absl::StrAppend(&loops, absl::StrFormat("  loop-%d busy %.0f%% blocking %d", l.loop(),
+                                              l.busy_ratio() * 100, l.blocking_slices()));
+    }
+    if (stats.has_executor()) {
+      absl::StrAppend(
+          &loops, absl::StrFormat("  executor %d/%d running, %d queued", stats.executor().running(),
+                                  stats.executor().capacity(), stats.executor().queued()));
+    }
+    lines.push_back(loops);
   }
-  if (stats_.has_executor()) {
-    absl::StrAppend(
-        &loops, absl::StrFormat("  executor %d/%d running, %d queued", stats_.executor().running(),
-                                stats_.executor().capacity(), stats_.executor().queued()));
-  }
-  lines.push_back(loops);
+  // The ID column fits the longest id (several servers' ids are "SERVER/ID").
+  size_t id_width = 12;
+  for (const auto& [id, r] : in_flight_) id_width = std::max(id_width, id.size());
+  for (const Done& d : recent_) id_width = std::max(id_width, d.id.size());
+  const int w = static_cast<int>(id_width);
   lines.push_back("");
   lines.push_back("IN FLIGHT");
-  lines.push_back(absl::StrFormat("  %-12s %-28s %-16s %10s %-7s %s", "ID", "ROUTE", "STEP",
+  lines.push_back(absl::StrFormat("  %-*s %-28s %-16s %10s %-7s %s", w, "ID", "ROUTE", "STEP",
                                   "ELAPSED", "LOOP", "THREAD"));
   std::vector<std::pair<std::string, const Running*>> running;
   for (const auto& [id, r] : in_flight_) running.emplace_back(id, &r);
@@ -122,17 +131,18 @@ std::vector<std::string> WatchView::Render(absl::Time now, size_t width, size_t 
   for (size_t i = 0; i < running.size() && i < room; ++i) {
     const Running& r = *running[i].second;
     lines.push_back(absl::StrFormat(
-        "  %-12s %-28s %-16s %10s loop-%-2d %s", running[i].first, r.route, r.step,
+        "  %-*s %-28s %-16s %10s loop-%-2d %s", w, running[i].first, r.route, r.step,
         Millis(std::max<int64_t>(0, now_nanos - r.received_unix_nanos)), r.loop, r.thread));
   }
   if (running.size() > room)
     lines.push_back(absl::StrCat("  ... ", running.size() - room, " more"));
   lines.push_back("");
   lines.push_back("RECENT");
-  lines.push_back(absl::StrFormat("  %-12s %-28s %-10s %10s", "ID", "ROUTE", "STATUS", "DURATION"));
+  lines.push_back(
+      absl::StrFormat("  %-*s %-28s %-10s %10s", w, "ID", "ROUTE", "STATUS", "DURATION"));
   for (const Done& d : recent_) {
     lines.push_back(absl::StrFormat(
-        "  %-12s %-28s %-10s %10s%s", d.id, d.route, d.outcome, Millis(d.duration_nanos),
+        "  %-*s %-28s %-10s %10s%s", w, d.id, d.route, d.outcome, Millis(d.duration_nanos),
         d.background.empty() ? "" : absl::StrCat("  background ", d.background)));
   }
   lines.push_back("");
@@ -144,11 +154,11 @@ std::vector<std::string> WatchView::Render(absl::Time now, size_t width, size_t 
   return lines;
 }
 
-std::string PlainLine(const v1::TraceEvent& event) {
+std::string PlainLine(const v1::TraceEvent& event, absl::string_view server) {
   const absl::Time time = absl::FromUnixNanos(static_cast<int64_t>(event.time_unix_nano()));
-  std::string line =
-      absl::StrCat(absl::FormatTime("%H:%M:%E3S", time, absl::UTCTimeZone()), " ",
-                   event.request_id(), " ", event.thread(), " ", StepText(event.step()));
+  std::string line = absl::StrCat(
+      server, server.empty() ? "" : " ", absl::FormatTime("%H:%M:%E3S", time, absl::UTCTimeZone()),
+      " ", event.request_id(), " ", event.thread(), " ", StepText(event.step()));
   if (!event.detail().empty()) absl::StrAppend(&line, " ", event.detail());
   if (event.step() == v1::STEP_ROUTE_MATCHED && !event.route().path_template().empty()) {
     absl::StrAppend(&line, " -> ", event.route().path_template());
@@ -156,12 +166,23 @@ std::string PlainLine(const v1::TraceEvent& event) {
   return line;
 }
 
-std::string JsonLine(const v1::TraceEvent& event) {
+std::string JsonLine(const v1::TraceEvent& event, absl::string_view server) {
   std::string out;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = false;
   (void)google::protobuf::util::MessageToJsonString(event, &out, options);
-  return out;
+  if (server.empty() || out.empty() || out[0] != '{') return out;
+  // The server's name as a JSON string: nlohmann's encoder escapes it (and
+  // replaces bytes that are not UTF-8, which dump() would otherwise throw on).
+  const std::string name = nlohmann::json(std::string(server))
+                               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return absl::StrCat("{\"server\":", name, out.size() > 2 ? "," : "", out.substr(1));
+}
+
+v1::TraceEvent LabelEvent(const v1::TraceEvent& event, absl::string_view server) {
+  v1::TraceEvent labelled = event;
+  labelled.set_request_id(absl::StrCat(server, "/", event.request_id()));
+  return labelled;
 }
 
 }  // namespace corouter::client

@@ -15,6 +15,11 @@
 // done", "background failed"). Ended ids are remembered, up to
 // kRememberedEnded of them, for that.
 //
+// Several servers (`corouter watch --server A --server B`) share one view:
+// the caller relabels each event's request id as "SERVER/ID" (LabelEvent),
+// so ids of different servers never collide, and gives each server's
+// counters with SetStats(server, ...); the loops line then names each.
+//
 // Also the one-line and JSON forms of an event, for --plain and --json.
 //
 // Thread safety: none; the caller serialises Apply/SetStats/Render.
@@ -29,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "corouter/v1/execution.pb.h"
 
@@ -44,13 +50,19 @@ class WatchView {
   /// tasks) do not bring them back as in flight.
   static constexpr size_t kRememberedEnded = 10000;
 
-  /// `server` names the server in the header line.
+  /// `server` names the server (or the servers, comma-separated) in the
+  /// header line.
   explicit WatchView(std::string server) : server_(std::move(server)) {}
 
   /// Takes in one response's events and its drop and loss reports.
   void Apply(const corouter::v1::WatchTracesResponse& response);
   /// The latest server counters (per-loop busy ratio, blocking slices).
-  void SetStats(const corouter::v1::GetStatsResponse& stats) { stats_ = stats; }
+  void SetStats(const corouter::v1::GetStatsResponse& stats) { stats_[""] = stats; }
+  /// The same for one of several servers, named `server` on the loops line;
+  /// servers are listed in name order.
+  void SetStats(const std::string& server, const corouter::v1::GetStatsResponse& stats) {
+    stats_[server] = stats;
+  }
 
   /// The screen as at most `height` lines of at most `width` columns.
   /// `now` is the wall-clock time elapsed times are measured to.
@@ -82,8 +94,8 @@ class WatchView {
   std::deque<Done> recent_;
   std::deque<std::string> warnings_;
   std::set<std::string> ended_;
-  std::deque<std::string> ended_order_;  // ended_ in end order, to bound it
-  corouter::v1::GetStatsResponse stats_;
+  std::deque<std::string> ended_order_;                          // ended_ in end order, to bound it
+  std::map<std::string, corouter::v1::GetStatsResponse> stats_;  // "" for the one server
   uint64_t dropped_ = 0;
   uint64_t lost_ = 0;
   uint64_t completed_ = 0;
@@ -91,11 +103,19 @@ class WatchView {
 };
 
 /// "21:49:06.123 0-17 loop-0 ROUTE_MATCHED GET /slow_task/{item_id}": one
-/// event for --plain (UTC time of the step).
-std::string PlainLine(const corouter::v1::TraceEvent& event);
+/// event for --plain (UTC time of the step). With a non-empty `server`, the
+/// line starts with it: "127.0.0.1:50051 21:49:06.123 0-17 ...".
+std::string PlainLine(const corouter::v1::TraceEvent& event, absl::string_view server = "");
 
-/// The proto3 JSON mapping of `event` on one line, for --json.
-std::string JsonLine(const corouter::v1::TraceEvent& event);
+/// The proto3 JSON mapping of `event` on one line, for --json. With a
+/// non-empty `server`, the object's first member is "server": that name
+/// (JSON-escaped), before the TraceEvent's own fields.
+std::string JsonLine(const corouter::v1::TraceEvent& event, absl::string_view server = "");
+
+/// `event` with its request id made "SERVER/ID": how events of several
+/// servers are told apart in one view or recording.
+corouter::v1::TraceEvent LabelEvent(const corouter::v1::TraceEvent& event,
+                                    absl::string_view server);
 
 }  // namespace corouter::client
 

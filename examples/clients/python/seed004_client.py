@@ -2,6 +2,8 @@
 """corouter from Python: seed 004's scenario over gRPC, with grpcio.
 
     examples/clients/python/seed004_client.py --server 127.0.0.1:50051
+    examples/clients/python/seed004_client.py --lb round_robin \
+        --server ipv4:127.0.0.1:50051,127.0.0.1:50052     (replicas)
 
 Needs Debian's python3-grpcio and python3-protobuf (scripts/install-deps.sh)
 and protobuf-compiler-grpc's protoc and grpc_python_plugin: the stubs
@@ -56,7 +58,10 @@ def request(pb, method, target):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--server", default="127.0.0.1:50051", help="HOST:PORT")
+    parser.add_argument("--server", default="127.0.0.1:50051",
+                        help="HOST:PORT, or any gRPC target: ipv4:HOST:PORT,HOST:PORT, dns:///NAME:PORT")
+    parser.add_argument("--lb", choices=["pick_first", "round_robin"], default="pick_first",
+                        help="how calls spread over the addresses --server resolves to")
     parser.add_argument("--stubs", help="generate the stubs here once (default: a temporary dir)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per call")
     args = parser.parse_args()
@@ -64,7 +69,10 @@ def main():
     import grpc  # python3-grpcio
 
     pb, rpc = load_stubs(args.stubs)
-    channel = grpc.insecure_channel(args.server)
+    # gRPC's load-balancing policy, as a service config: round_robin connects
+    # to every address and rotates the calls (deploy/README.md).
+    service_config = '{"loadBalancingConfig": [{"%s": {}}]}' % args.lb
+    channel = grpc.insecure_channel(args.server, options=[("grpc.service_config", service_config)])
     grpc.channel_ready_future(channel).result(timeout=args.timeout)
     stub = rpc.ExecutionServiceStub(channel)
     step_name = pb.Step.Name

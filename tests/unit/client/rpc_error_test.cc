@@ -77,6 +77,16 @@ TEST(ParseTimeoutTest, RejectsMissingUnitsZeroNegativeAndInfinite) {
   }
 }
 
+TEST(ParseLoadBalancingTest, TakesGrpcsPolicyNames) {
+  EXPECT_EQ(*ParseLoadBalancing("pick_first"), LoadBalancing::kPickFirst);
+  EXPECT_EQ(*ParseLoadBalancing("round_robin"), LoadBalancing::kRoundRobin);
+  for (const char* text : {"", "roundrobin", "ROUND_ROBIN", "grpclb", "round_robin "}) {
+    absl::StatusOr<LoadBalancing> lb = ParseLoadBalancing(text);
+    EXPECT_EQ(lb.status().code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_THAT(lb.status().message(), testing::HasSubstr("pick_first or round_robin")) << text;
+  }
+}
+
 // The messages gRPC 1.51 gives (security_test.cc checks them against real
 // handshakes).
 grpc::Status Unavailable(const std::string& last_error) {

@@ -81,6 +81,43 @@ TEST(WatchView, PlainAndJsonLines) {
   EXPECT_THAT(json, Not(HasSubstr("\n")));
 }
 
+TEST(WatchView, LinesOfSeveralServersNameTheirServer) {
+  v1::TraceEvent e = Event("0-3", v1::STEP_RECEIVED, 0, "GET /hello");
+  EXPECT_EQ(PlainLine(e, "127.0.0.1:7001"),
+            "127.0.0.1:7001 22:13:20.000 0-3 loop-0 RECEIVED GET /hello");
+  const std::string json = JsonLine(e, "127.0.0.1:7001");
+  EXPECT_THAT(json, ::testing::StartsWith("{\"server\":\"127.0.0.1:7001\",\"requestId\":\"0-3\""));
+  // The name is JSON-escaped, and bytes that are not UTF-8 do not throw.
+  EXPECT_THAT(JsonLine(e, "a\"b"), ::testing::StartsWith("{\"server\":\"a\\\"b\","));
+  EXPECT_THAT(JsonLine(e, "x\xff"), ::testing::StartsWith("{\"server\":\"x\xef\xbf\xbd\","));
+  // An event with no field set still gives an object.
+  EXPECT_EQ(JsonLine(v1::TraceEvent(), "s"), "{\"server\":\"s\"}");
+  EXPECT_EQ(LabelEvent(e, "127.0.0.1:7001").request_id(), "127.0.0.1:7001/0-3");
+  EXPECT_EQ(LabelEvent(e, "127.0.0.1:7001").detail(), "GET /hello");
+}
+
+TEST(WatchView, SeveralServersShareOneViewWithoutTheirIdsColliding) {
+  WatchView view("127.0.0.1:7001, 127.0.0.1:7002");
+  v1::WatchTracesResponse r;
+  // Both servers number their requests alike.
+  *r.add_events() = LabelEvent(Event("0-1", v1::STEP_RECEIVED, 0, "GET /a"), "127.0.0.1:7001");
+  *r.add_events() = LabelEvent(Event("0-1", v1::STEP_RECEIVED, 0, "GET /b"), "127.0.0.1:7002");
+  view.Apply(r);
+  EXPECT_EQ(view.in_flight(), 2u);
+  v1::GetStatsResponse stats;
+  stats.add_loops()->set_busy_ratio(0.5);
+  view.SetStats("127.0.0.1:7001", stats);
+  stats.mutable_loops(0)->set_busy_ratio(0.25);
+  view.SetStats("127.0.0.1:7002", stats);
+  const std::string screen = absl::StrJoin(view.Render(absl::FromUnixNanos(kT0), 200, 50), "\n");
+  EXPECT_THAT(screen, HasSubstr("corouter watch 127.0.0.1:7001, 127.0.0.1:7002"));
+  EXPECT_THAT(screen, HasSubstr("127.0.0.1:7001 loops:  loop-0 busy 50%"));
+  EXPECT_THAT(screen, HasSubstr("127.0.0.1:7002 loops:  loop-0 busy 25%"));
+  // The ID column is as wide as the longest id: the ROUTE column lines up.
+  EXPECT_THAT(screen, ::testing::ContainsRegex("127.0.0.1:7001/0-1 +GET /a"));
+  EXPECT_THAT(screen, ::testing::ContainsRegex("127.0.0.1:7002/0-1 +GET /b"));
+}
+
 // A request's background tasks send events after RESPONSE_SENT with its id:
 // they mark its recent line, and never bring it back as in flight.
 TEST(WatchView, BackgroundEventsAfterTheResponseDoNotPutARequestBackInFlight) {
