@@ -8,6 +8,7 @@
 //   corouter watch [--server HOST:PORT]... [filters] [--completed] [--replay N]
 //                  [--resume CURSOR] [--plain | --json] [--record FILE.json]
 //   corouter dashboard [--server HOST:PORT]... [--listen HOST:PORT] [--port-file FILE]
+//   corouter app [--server HOST:PORT] [--load FILE]
 //
 // Every subcommand also takes --tls, --ca FILE, --cert FILE --key FILE and
 // --token-file FILE (or COROUTER_TOKEN), and all but dashboard --lb
@@ -27,6 +28,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "client/app_command.h"
 #include "client/call_command.h"
 #include "client/connection.h"
 #include "client/dashboard_command.h"
@@ -288,6 +290,22 @@ int Main(int argc, char** argv) {
                    "the Trace Event Format, for ui.perfetto.dev")
       ->type_name("FILE.json");
 
+  CLI::App* app_command = app.add_subcommand(
+      "app",
+      "Show the app the server serves, or replace it with a route file (the server needs "
+      "--admin)");
+  app_command->footer(
+      "Examples:\n"
+      "  corouter app\n"
+      "  corouter app --load routes.yaml\n");
+  ConnectionFlags app_flags;
+  AddConnectionFlags(*app_command, app_flags);
+  std::string app_load;
+  app_command
+      ->add_option("--load", app_load,
+                   "Serve this route file from now on (requests running finish on the old app)")
+      ->type_name("FILE");
+
   CLI::App* dashboard = app.add_subcommand(
       "dashboard",
       "Serve a live web page of one or more servers' requests: timeline, in flight, recent, "
@@ -325,6 +343,7 @@ int Main(int argc, char** argv) {
   SecurityFlagValues dashboard_security;
   AddSecurityFlags(*dashboard, dashboard_security);
 
+  AppOptions app_options;
   CallOptions call_options;
   ConnectionOptions routes_options;
   std::vector<ConnectionOptions> stats_options;
@@ -438,6 +457,9 @@ int Main(int argc, char** argv) {
       watch_options.display = watch_json    ? WatchDisplay::kJson
                               : watch_plain ? WatchDisplay::kPlain
                                             : WatchDisplay::kScreen;
+    } else if (app_command->parsed()) {
+      app_options.connection = ToConnectionOptions(app_flags);
+      app_options.load_path = app_load;
     } else if (stats->parsed()) {
       stats_options = ToConnectionOptionsList(stats_flags);
     } else {
@@ -447,12 +469,13 @@ int Main(int argc, char** argv) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
       return app.exit(e);  // --help: prints the help on stdout.
     }
-    const std::string help = call->parsed()        ? "corouter call --help"
-                             : routes->parsed()    ? "corouter routes --help"
-                             : stats->parsed()     ? "corouter stats --help"
-                             : watch->parsed()     ? "corouter watch --help"
-                             : dashboard->parsed() ? "corouter dashboard --help"
-                                                   : "corouter --help";
+    const std::string help = call->parsed()          ? "corouter call --help"
+                             : routes->parsed()      ? "corouter routes --help"
+                             : stats->parsed()       ? "corouter stats --help"
+                             : watch->parsed()       ? "corouter watch --help"
+                             : dashboard->parsed()   ? "corouter dashboard --help"
+                             : app_command->parsed() ? "corouter app --help"
+                                                     : "corouter --help";
     std::cerr << "corouter: " << e.what() << " (see '" << help << "')\n";
     return kExitUsage;
   }
@@ -460,6 +483,7 @@ int Main(int argc, char** argv) {
   if (call->parsed()) return RunCall(call_options, std::cout, std::cerr);
   if (watch->parsed()) return RunWatch(watch_options, std::cout, std::cerr);
   if (dashboard->parsed()) return RunDashboard(dashboard_options, std::cout, std::cerr);
+  if (app_command->parsed()) return RunApp(app_options, std::cout, std::cerr);
   if (stats->parsed()) return RunStats(stats_options, std::cout, std::cerr);
   return RunRoutes(routes_options, std::cout, std::cerr);
 }

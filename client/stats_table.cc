@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "client/aligned_table.h"
+#include "client/app_command.h"
 #include "client/text_cell.h"
 
 namespace corouter::client {
@@ -22,6 +23,7 @@ std::vector<std::string> RenderStats(const corouter::v1::GetStatsResponse& stats
   std::vector<std::string> lines;
   lines.push_back(absl::StrCat("uptime ", FormatNanos(stats.uptime_nanos()), ", ",
                                stats.in_flight(), " in flight"));
+  if (stats.has_app()) lines.push_back(FormatAppVersion(stats.app()));
   lines.push_back("");
   std::vector<std::vector<std::string>> loops = {{"LOOP", "IN FLIGHT", "COMPLETED", "CANCELLED",
                                                   "REFUSED", "BUSY", "LONGEST SLICE", "BLOCKING"}};
@@ -145,9 +147,9 @@ std::vector<std::string> RenderMergedStats(const std::vector<ServerStats>& serve
   lines.push_back(absl::StrCat(servers.size(), " servers, ", answered, " answered; ",
                                total.in_flight, " in flight, ", total.completed, " completed"));
   lines.push_back("");
-  std::vector<std::vector<std::string>> rows = {{"SERVER", "UPTIME", "IN FLIGHT", "COMPLETED",
-                                                 "SHARE", "CANCELLED", "REFUSED", "BLOCKING",
-                                                 "EXECUTOR"}};
+  std::vector<std::vector<std::string>> rows = {{"SERVER", "APP", "UPTIME", "IN FLIGHT",
+                                                 "COMPLETED", "SHARE", "CANCELLED", "REFUSED",
+                                                 "BLOCKING", "EXECUTOR"}};
   for (size_t i = 0; i < servers.size(); ++i) {
     const std::string name = SanitizeCell(servers[i].server);
     if (!servers[i].stats) {
@@ -156,12 +158,15 @@ std::vector<std::string> RenderMergedStats(const std::vector<ServerStats>& serve
     }
     const Totals& t = per_server[i];
     const auto& e = servers[i].stats->executor();
-    rows.push_back({name, FormatNanos(servers[i].stats->uptime_nanos()), absl::StrCat(t.in_flight),
-                    absl::StrCat(t.completed), Percent(t.completed, total.completed),
-                    absl::StrCat(t.cancelled), absl::StrCat(t.refused), absl::StrCat(t.blocking),
-                    absl::StrCat(e.running(), "/", e.capacity(), " running")});
+    rows.push_back(
+        {name,
+         servers[i].stats->has_app() ? absl::StrCat("v", servers[i].stats->app().version()) : "-",
+         FormatNanos(servers[i].stats->uptime_nanos()), absl::StrCat(t.in_flight),
+         absl::StrCat(t.completed), Percent(t.completed, total.completed),
+         absl::StrCat(t.cancelled), absl::StrCat(t.refused), absl::StrCat(t.blocking),
+         absl::StrCat(e.running(), "/", e.capacity(), " running")});
   }
-  rows.push_back({"total", "", absl::StrCat(total.in_flight), absl::StrCat(total.completed),
+  rows.push_back({"total", "", "", absl::StrCat(total.in_flight), absl::StrCat(total.completed),
                   Percent(total.completed, total.completed), absl::StrCat(total.cancelled),
                   absl::StrCat(total.refused), absl::StrCat(total.blocking), ""});
   for (std::string& line : RenderAlignedTable(rows)) lines.push_back(std::move(line));

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "CLI/CLI.hpp"
@@ -17,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/app/route_file.h"
+#include "server/file_watcher.h"
 #include "server/grpc/execution_server.h"
 #include "server/security_flags.h"
 
@@ -71,9 +74,17 @@ int Serve(int argc, char** argv, const ServeOptions& serve) {
   std::string grace_text = "10s";
   std::string port_file;
   std::string app_file;
-  cli.add_option(
+  auto* app_flag = cli.add_option(
       "--app", app_file,
       absl::StrCat("route file (YAML) declaring the app to serve; default: ", serve.app_name));
+  bool watch = false;
+  cli.add_flag("--watch", watch,
+               "reload the --app file when it changes on disk (requests running finish on the "
+               "old app; a file that does not load is logged and the old app keeps serving)")
+      ->needs(app_flag);
+  cli.add_flag("--admin", options.admin,
+               "answer corouter.v1.AdminService (LoadApp, GetApp: replace the app at run time); "
+               "with --auth-token-file its calls need the token");
   cli.add_option("--listen", options.address, "host:port to listen on (port 0: the OS picks)")
       ->capture_default_str();
   cli.add_option("--loops", options.loops, "event loop threads, one completion queue each")
@@ -207,9 +218,17 @@ int Serve(int argc, char** argv, const ServeOptions& serve) {
   // build keeps it on.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   const sigset_t stop_signals = BlockStopSignals();
-  absl::StatusOr<corouter::app::App> app =
-      app_file.empty() ? serve.app(time_scale)
-                       : corouter::app::LoadRouteFile(app_file, {.time_scale = time_scale});
+  options.time_scale = time_scale;
+  absl::StatusOr<corouter::app::App> app = absl::UnknownError("no app");
+  if (app_file.empty()) {
+    app = serve.app(time_scale);
+    options.app_source = {.source = serve.app_name};
+  } else {
+    absl::StatusOr<std::string> text = corouter::app::ReadRouteFileText(app_file);
+    app = text.ok() ? corouter::app::ParseRouteFile(*text, app_file, {.time_scale = time_scale})
+                    : absl::StatusOr<corouter::app::App>(text.status());
+    if (text.ok()) options.app_source = {.source = "--app " + app_file, .route_file = *text};
+  }
   if (!app.ok()) {
     std::cerr << program << ": " << (app_file.empty() ? "" : "--app ") << app.status().message()
               << std::endl;
@@ -245,8 +264,38 @@ int Serve(int argc, char** argv, const ServeOptions& serve) {
             << options.executor_threads << ", " << (app_file.empty() ? serve.app_name : app_file)
             << ", time scale " << time_scale << ")" << std::endl;
 
+  // --watch: each change of the file is loaded as a new version; one that
+  // does not load is said, and the served app stays.
+  std::optional<corouter::FileWatcher> watcher;
+  if (watch) {
+    watcher.emplace(app_file, [&] {
+      absl::StatusOr<std::string> text = corouter::app::ReadRouteFileText(app_file);
+      absl::StatusOr<corouter::app::App> changed =
+          text.ok() ? corouter::app::ParseRouteFile(*text, app_file, {.time_scale = time_scale})
+                    : absl::StatusOr<corouter::app::App>(text.status());
+      absl::StatusOr<corouter::v1::AppVersion> version =
+          changed.ok()
+              ? server.ReplaceApp(std::make_shared<const corouter::app::App>(*std::move(changed)),
+                                  {.source = "--watch " + app_file, .route_file = *text})
+              : absl::StatusOr<corouter::v1::AppVersion>(changed.status());
+      if (version.ok()) {
+        std::cout << program << ": --watch: loaded " << app_file << " as app version "
+                  << version->version() << " (" << version->routes()
+                  << (version->routes() == 1 ? " route)" : " routes)") << std::endl;
+      } else {
+        std::cerr << program << ": --watch: " << version.status().message()
+                  << "; still serving app version " << server.app_version().version() << std::endl;
+      }
+    });
+    std::cout << program << ": watching " << app_file << " for changes" << std::endl;
+  }
+  if (options.admin) {
+    std::cout << program << ": AdminService is on (LoadApp, GetApp)" << std::endl;
+  }
+
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
+  watcher.reset();  // no reload while shutting down
   std::cout << program << ": " << strsignal(signal_number) << ", shutting down (grace "
             << absl::FormatDuration(grace) << ")" << std::endl;
   server.Shutdown(grace);

@@ -1274,7 +1274,7 @@ absl::StatusOr<App> ParseRouteFile(std::string_view yaml, std::string_view file_
   }
 }
 
-absl::StatusOr<App> LoadRouteFile(const std::string& path, const RouteFileOptions& options) {
+absl::StatusOr<std::string> ReadRouteFileText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int error = errno;
@@ -1284,7 +1284,13 @@ absl::StatusOr<App> LoadRouteFile(const std::string& path, const RouteFileOption
   }
   std::stringstream text;
   text << in.rdbuf();
-  return ParseRouteFile(text.str(), path, options);
+  return text.str();
+}
+
+absl::StatusOr<App> LoadRouteFile(const std::string& path, const RouteFileOptions& options) {
+  absl::StatusOr<std::string> text = ReadRouteFileText(path);
+  if (!text.ok()) return text.status();
+  return ParseRouteFile(*text, path, options);
 }
 
 }  // namespace corouter::app

@@ -104,8 +104,12 @@ struct RouteFileOptions {
   double time_scale = 1.0;
 };
 
-/// Reads the route file at `path` and builds its App (see the file comment
-/// for the errors).
+/// The text of the file at `path`. Errors: NOT_FOUND ("PATH: No such file or
+/// directory") or PERMISSION_DENIED ("PATH: Permission denied").
+absl::StatusOr<std::string> ReadRouteFileText(const std::string& path);
+
+/// Reads the route file at `path` (ReadRouteFileText) and builds its App
+/// (see the file comment for the errors).
 absl::StatusOr<App> LoadRouteFile(const std::string& path, const RouteFileOptions& options = {});
 
 /// Builds the App of the route file whose text is `yaml`; `file_name` names

@@ -42,6 +42,7 @@ absl::Status CallBase::Authenticate() const {
 absl::Status CallBase::Admit(const corouter::v1::HttpRequest& request,
                              const std::string& request_id, trace::TraceSink* sink) {
   if (absl::Status status = Authenticate(); !status.ok()) return status;
+  served_ = services_.shared->apps->current();
   wire_ = FromProto(request);
   method_ = wire_.method;  // wire_ moves into the engine; the stats need the method after
   request_id_ = request_id.empty() ? services_.NextRequestId() : request_id;
@@ -108,15 +109,15 @@ grpc::Status CallBase::Complete(app::Outcome& outcome) {
     services_.shared->Release();
     services_.counters.in_flight.fetch_sub(1, std::memory_order_relaxed);
   }
+  stats::RouteStats& route_stats = served_->route_stats(services_.loop->index());
   const size_t route =
       outcome.route.has_value()
-          ? static_cast<size_t>(outcome.route->operation - services_.app->operations().data())
-          : services_.route_stats->routes();
-  services_.route_stats->Record(
-      route, std::chrono::steady_clock::now() - trace_->received(),
-      stats::RouteStats::Ending{method_, outcome.cancelled ? 0 : outcome.response.status_code,
-                                outcome.cancelled,
-                                outcome.cancelled && context_.deadline_exceeded()});
+          ? static_cast<size_t>(outcome.route->operation - served_->app().operations().data())
+          : route_stats.routes();
+  route_stats.Record(route, std::chrono::steady_clock::now() - trace_->received(),
+                     stats::RouteStats::Ending{
+                         method_, outcome.cancelled ? 0 : outcome.response.status_code,
+                         outcome.cancelled, outcome.cancelled && context_.deadline_exceeded()});
   if (!outcome.cancelled) {
     services_.counters.completed.fetch_add(1, std::memory_order_relaxed);
     return grpc::Status::OK;

@@ -74,8 +74,9 @@ class CallBase {
   /// UNAUTHENTICATED saying what is missing or wrong, never quoting a token.
   absl::Status Authenticate() const;
 
-  /// Authenticates the call, turns `request` into a WireRequest, assigns the
-  /// request id, counts the request in and starts its trace (with `sink`,
+  /// Authenticates the call, takes the current app version (served_), turns
+  /// `request` into a WireRequest, assigns the request id, counts the
+  /// request in and starts its trace (with `sink`,
   /// which may be null, and the server's trace feed when it is enabled).
   /// Errors: UNAUTHENTICATED (Authenticate), before anything else;
   /// INVALID_ARGUMENT for what is not an HTTP request (see
@@ -129,6 +130,10 @@ class CallBase {
   app::WireRequest wire_;
   std::string method_;  // wire_.method, kept after wire_ is moved into the engine
   std::string request_id_;
+  // The app version the request runs on (set by Admit), kept until the call
+  // object is deleted: after its background tasks, so the version outlives
+  // everything that runs on it.
+  std::shared_ptr<const ServedApp> served_;
   // Declared before trace_, which refers to it.
   std::optional<watch::RequestRecorder> recorder_;
   std::optional<trace::RequestTrace> trace_;

@@ -26,7 +26,7 @@ void ExecuteCall::OnArrived(bool ok) {
 }
 
 loop::Task<void> ExecuteCall::Run() {
-  app::Outcome outcome = co_await services_.engine->Run(std::move(wire_), context_);
+  app::Outcome outcome = co_await served_->engine().Run(std::move(wire_), context_);
   if (grpc::Status status = Complete(outcome); !status.ok()) {
     responder_.FinishWithError(status, finish_tag());
     co_return;

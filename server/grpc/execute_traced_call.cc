@@ -25,7 +25,7 @@ void ExecuteTracedCall::OnArrived(bool ok) {
 }
 
 loop::Task<void> ExecuteTracedCall::Run() {
-  outcome_ = co_await services_.engine->Run(std::move(wire_), context_);
+  outcome_ = co_await served_->engine().Run(std::move(wire_), context_);
   finish_status_ = Complete(outcome_);
   if (finish_status_.ok()) {
     EmitResponseSent(outcome_);

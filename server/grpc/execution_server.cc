@@ -11,11 +11,13 @@
 #include "grpcpp/impl/server_builder_option.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "server/grpc/admin_calls.h"
 #include "server/grpc/execute_call.h"
 #include "server/grpc/execute_traced_call.h"
 #include "server/grpc/get_stats_call.h"
 #include "server/grpc/health_calls.h"
 #include "server/grpc/list_routes_call.h"
+#include "server/grpc/proto_convert.h"
 #include "server/grpc/watch_traces_call.h"
 #include "server/security/credential_files.h"
 
@@ -94,6 +96,7 @@ absl::StatusOr<int> ExecutionServer::Start() {
   if (options_.auth.has_value()) builder.SetOption(std::make_unique<WithoutReflection>());
   builder.SetMaxReceiveMessageSize(app::GrpcReceiveLimit(options_.limits));
   builder.RegisterService(&service_);
+  builder.RegisterService(&admin_service_);
   builder.RegisterService(&health_service_);
   for (size_t i = 0; i < options_.loops; ++i) cqs_.push_back(builder.AddCompletionQueue());
   server_ = builder.BuildAndStart();
@@ -107,7 +110,17 @@ absl::StatusOr<int> ExecutionServer::Start() {
   // A redirect without a valid host header names the listening address, as
   // uvicorn's scope["server"] does.
   const std::string host = options_.address.substr(0, options_.address.rfind(':'));
-  engine_.emplace(app_, app::EngineOptions{absl::StrCat(host, ":", port)});
+  apps_.emplace(app::EngineOptions{absl::StrCat(host, ":", port)}, options_.loops);
+  // Version 1 is the caller's app, which outlives the server: not owned.
+  if (absl::StatusOr<std::shared_ptr<const ServedApp>> first = apps_->Replace(
+          std::shared_ptr<const app::App>(&app_, [](const app::App*) {}), options_.app_source);
+      !first.ok()) {
+    Abandon();
+    return first.status();
+  }
+  shared_.apps = &*apps_;
+  shared_.admin = options_.admin;
+  shared_.time_scale = options_.time_scale;
   hub_ = std::make_unique<watch::TraceHub>(watch::TraceHubOptions{
       .history = options_.trace_history, .watch_buffer = options_.watch_buffer});
   shared_.hub = hub_.get();
@@ -123,10 +136,8 @@ absl::StatusOr<int> ExecutionServer::Start() {
     services->cq = cqs_[i].get();
     services->loop = loops_[i].get();
     services->executor = executor_.get();
-    services->engine = &*engine_;
-    services->app = &app_;
+    services->admin = &admin_service_;
     services->shared = &shared_;
-    services->route_stats = std::make_unique<stats::RouteStats>(app_.operations().size());
     shared_.loops.push_back(services.get());
     services_.push_back(std::move(services));
   }
@@ -157,6 +168,9 @@ absl::StatusOr<int> ExecutionServer::Start() {
           HealthCheckCall::Request(*services);
           HealthWatchCall::Request(*services);
         }
+        // Admin calls are rare: one of each requested is enough.
+        LoadAppCall::Request(*services);
+        GetAppCall::Request(*services);
         // A watch stream is long-lived: one requested call is enough (the
         // next is requested as one arrives).
         WatchTracesCall::Request(*services);
@@ -167,7 +181,7 @@ absl::StatusOr<int> ExecutionServer::Start() {
   if (!options_.metrics_listen.empty()) {
     metrics_ = std::make_unique<metrics::MetricsServer>([this] {
       corouter::v1::GetStatsResponse stats;
-      SnapshotStats(shared_, app_, &stats);
+      SnapshotStats(shared_, &stats);
       return stats;
     });
     absl::StatusOr<int> metrics_port = metrics_->Start(options_.metrics_listen);
@@ -264,6 +278,27 @@ void ExecutionServer::Shutdown(absl::Duration grace) {
   server_.reset();
   loops_.clear();
   cqs_.clear();
+}
+
+absl::StatusOr<corouter::v1::AppVersion> ExecutionServer::ReplaceApp(
+    std::shared_ptr<const app::App> app, AppSource source) {
+  if (!apps_.has_value() || shared_.apps == nullptr) {
+    return absl::FailedPreconditionError("the server is not running: Start it first");
+  }
+  absl::StatusOr<std::shared_ptr<const ServedApp>> served =
+      apps_->Replace(std::move(app), std::move(source));
+  if (!served.ok()) return served.status();
+  corouter::v1::AppVersion version;
+  ToProto(**served, &version);
+  return version;
+}
+
+corouter::v1::AppVersion ExecutionServer::app_version() const {
+  corouter::v1::AppVersion version;
+  if (apps_.has_value()) {
+    if (std::shared_ptr<const ServedApp> served = apps_->current()) ToProto(*served, &version);
+  }
+  return version;
 }
 
 }  // namespace corouter::grpc_front

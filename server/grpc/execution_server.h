@@ -25,6 +25,11 @@
 // OTLP exporter flushes what is queued until the grace period's end just
 // before the loops stop (loop 0 issues its Export calls).
 //
+// Apps at run time (served_app.h): the app given to the constructor is
+// version 1; ReplaceApp, AdminService.LoadApp (with ServerOptions::admin)
+// and corouter-server --watch replace it while the server runs. Requests
+// already running finish on the version they started on.
+//
 // TLS and token auth (ServerOptions::tls, ::auth; docs/deployment.md): with
 // `tls` the port speaks TLS only (grpc::SslServerCredentials), and with a
 // client CA it requires and verifies a client certificate (mutual TLS).
@@ -52,6 +57,7 @@
 #include "server/app/app.h"
 #include "server/app/engine.h"
 #include "server/grpc/loop_services.h"
+#include "server/grpc/served_app.h"
 #include "server/loop/event_loop.h"
 #include "server/loop/executor.h"
 #include "server/metrics/metrics_server.h"
@@ -114,6 +120,14 @@ struct ServerOptions {
   /// Require this bearer token of every call but grpc.health.v1's (calls
   /// without it end UNAUTHENTICATED; reflection is then off); unset: none.
   std::optional<security::BearerAuth> auth{};
+  /// Answer corouter.v1.AdminService (LoadApp, GetApp); off: its calls end
+  /// FAILED_PRECONDITION.
+  bool admin = false;
+  /// The --time-scale LoadApp builds route files with (>= 0).
+  double time_scale = 1.0;
+  /// Where the constructor's app came from, as GetApp and GetStats report
+  /// it (AppVersion.source, and the route file's text if it has one).
+  AppSource app_source{.source = "the app given to the server"};
 };
 
 class ExecutionServer {
@@ -145,14 +159,26 @@ class ExecutionServer {
   /// Requests executing now, server-wide (thread-safe).
   int64_t in_flight() const { return shared_.in_flight.load(); }
 
+  /// Serves `app` from now on, as the next version; requests already
+  /// running finish on the app they started on. Call once Start has
+  /// returned, from any thread (after Shutdown it changes nothing that
+  /// runs). Errors: FAILED_PRECONDITION before Start, or when `app`'s status
+  /// is not OK (the served app is then unchanged).
+  absl::StatusOr<corouter::v1::AppVersion> ReplaceApp(std::shared_ptr<const app::App> app,
+                                                      AppSource source);
+
+  /// The version served now (thread-safe; after Start).
+  corouter::v1::AppVersion app_version() const;
+
  private:
   /// Undoes a Start that failed after binding, before any loop ran.
   void Abandon();
 
   const app::App& app_;
   const ServerOptions options_;
-  std::optional<app::Engine> engine_;  // built in Start, once the port is known
+  std::optional<AppSlot> apps_;  // made in Start, once the port is known
   corouter::v1::ExecutionService::AsyncService service_;
+  corouter::v1::AdminService::AsyncService admin_service_;
   grpc::health::v1::Health::AsyncService health_service_;
   std::unique_ptr<watch::TraceHub> hub_;
   std::unique_ptr<otlp::OtlpExporter> otlp_;

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "server/grpc/proto_convert.h"
+
 namespace corouter::grpc_front {
 
 void GetStatsCall::Request(LoopServices& services) {
@@ -22,7 +24,7 @@ void GetStatsCall::OnArrived(bool ok) {
     responder_.FinishWithError(ToGrpcStatus(status), finish_tag());
     return;
   }
-  SnapshotStats(*services_.shared, *services_.app, &reply_);
+  SnapshotStats(*services_.shared, &reply_);
   responder_.Finish(reply_, grpc::Status::OK, finish_tag());
 }
 
@@ -38,8 +40,10 @@ void ToProto(const stats::BucketHistogram& h, corouter::v1::DurationHistogram* o
 
 }  // namespace
 
-void SnapshotStats(const ServerShared& shared, const app::App& app,
-                   corouter::v1::GetStatsResponse* out) {
+void SnapshotStats(const ServerShared& shared, corouter::v1::GetStatsResponse* out) {
+  const std::shared_ptr<const ServedApp> served = shared.apps->current();
+  const app::App& app = served->app();
+  ToProto(*served, out->mutable_app());
   using std::chrono::nanoseconds;
   out->set_uptime_nanos(
       std::chrono::duration_cast<nanoseconds>(std::chrono::steady_clock::now() - shared.started)
@@ -62,7 +66,7 @@ void SnapshotStats(const ServerShared& shared, const app::App& app,
     l->set_blocking_slices(loop_stats.slow_slices);
     ToProto(loop_stats.lag, l->mutable_lag());
     l->set_deadline_exceeded(services->counters.deadline_exceeded.load());
-    services->route_stats->MergeInto(&slots);
+    served->route_stats(services->loop->index()).MergeInto(&slots);
   }
   corouter::v1::ExecutorStats* e = out->mutable_executor();
   e->set_capacity(static_cast<uint32_t>(shared.executor->capacity()));

@@ -32,9 +32,9 @@ class GetStatsCall final : public CallBase {
   loop::MemberOperation<GetStatsCall, &GetStatsCall::OnArrived> arrived_op_{this};
 };
 
-/// Fills `out` from the server's counters now.
-void SnapshotStats(const ServerShared& shared, const app::App& app,
-                   corouter::v1::GetStatsResponse* out);
+/// Fills `out` from the server's counters now; the routes are those of the
+/// app version served now, counted since it was loaded.
+void SnapshotStats(const ServerShared& shared, corouter::v1::GetStatsResponse* out);
 
 }  // namespace corouter::grpc_front
 

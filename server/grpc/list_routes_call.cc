@@ -18,7 +18,9 @@ void ListRoutesCall::OnArrived(bool ok) {
     responder_.FinishWithError(ToGrpcStatus(status), finish_tag());
     return;
   }
-  ToProto(*services_.app, &reply_);
+  const std::shared_ptr<const ServedApp> served = services_.shared->apps->current();
+  ToProto(served->app(), &reply_);
+  ToProto(*served, reply_.mutable_app());
   responder_.Finish(reply_, grpc::Status::OK, finish_tag());
 }
 

@@ -1,8 +1,9 @@
 // server/grpc/loop_services.h
 //
 // What the call objects of one event loop share: the gRPC service and the
-// completion queue to request calls on, the loop, the executor, the engine,
-// the server-wide limits and in-flight count, and this loop's counters.
+// completion queue to request calls on, the loop, the executor, the served
+// app (its current version: served_app.h), the server-wide limits and
+// in-flight count, and this loop's counters.
 // One per loop; owned by the ExecutionServer.
 //
 // Thread safety: the counters are atomics, read by GetStats from any loop;
@@ -24,6 +25,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/server_context.h"
 #include "server/app/engine.h"
+#include "server/grpc/served_app.h"
 #include "server/loop/event_loop.h"
 #include "server/loop/executor.h"
 #include "server/otlp/otlp_exporter.h"
@@ -46,6 +48,13 @@ struct ServerShared {
   watch::TraceHub* hub = nullptr;
   /// The OTLP span exporter, when --otlp-endpoint is given.
   otlp::OtlpExporter* otlp = nullptr;
+  /// The app served now, and its replacement (set before serving).
+  AppSlot* apps = nullptr;
+  /// AdminService calls are answered (--admin); else they end
+  /// FAILED_PRECONDITION.
+  bool admin = false;
+  /// What LoadApp builds apps with (corouter-server's --time-scale).
+  double time_scale = 1.0;
   std::chrono::steady_clock::time_point started;
   /// The bearer token every call but grpc.health.v1 needs (--auth-token-file);
   /// null: none (CallBase::Authenticate).
@@ -89,11 +98,9 @@ struct LoopServices {
   grpc::ServerCompletionQueue* cq = nullptr;
   loop::EventLoop* loop = nullptr;
   loop::Executor* executor = nullptr;
-  const app::Engine* engine = nullptr;
-  const app::App* app = nullptr;
+  corouter::v1::AdminService::AsyncService* admin = nullptr;
   ServerShared* shared = nullptr;
   LoopCounters counters;
-  std::unique_ptr<stats::RouteStats> route_stats;
   /// Open health Watch streams, ended before the server shuts down.
   absl::flat_hash_set<HealthWatchCall*> health_watches;
   /// Open WatchTraces streams on this loop, likewise.

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 
+#include "absl/time/time.h"
 #include "server/app/openapi.h"
 
 namespace corouter::grpc_front {
@@ -132,6 +133,13 @@ void ToProto(const app::App& app, v1::ListRoutesResponse* out) {
       p->set_schema_json(schema_json.ok() ? *schema_json : schema.dump());
     }
   }
+}
+
+void ToProto(const ServedApp& served, corouter::v1::AppVersion* out) {
+  out->set_version(served.version());
+  out->set_source(served.source().source);
+  out->set_loaded_unix_nanos(absl::ToUnixNanos(served.loaded()));
+  out->set_routes(static_cast<uint32_t>(served.app().operations().size()));
 }
 
 }  // namespace corouter::grpc_front

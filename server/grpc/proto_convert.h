@@ -9,6 +9,7 @@
 #include "corouter/v1/execution.pb.h"
 #include "server/app/app.h"
 #include "server/app/engine.h"
+#include "server/grpc/served_app.h"
 #include "server/http/response.h"
 #include "server/trace/trace_event.h"
 #include "server/watch/trace_hub.h"
@@ -27,6 +28,9 @@ void ToProto(const trace::TraceEvent& event, corouter::v1::TraceEvent* out);
 void ToProto(const watch::WatchEvent& event, corouter::v1::TraceEvent* out);
 /// The route table in registration order.
 void ToProto(const app::App& app, corouter::v1::ListRoutesResponse* out);
+
+/// The version, source, load time and route count of `served`.
+void ToProto(const ServedApp& served, corouter::v1::AppVersion* out);
 
 }  // namespace corouter::grpc_front
 

@@ -37,7 +37,7 @@ await_file() {
 
 await_lines() {
   for _ in $(seq 200); do
-    [ "$(grep -cE "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+    [ "$(grep -cE -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
     sleep 0.05
   done
   return 1

@@ -58,7 +58,10 @@ DEBIAN_FRONTEND=noninteractive timeout 300 apt-get -o DPkg::Lock::Timeout=120 in
 installed=1
 dpkg-query -W -f='${Status} ${Version}\n' corouter | grep -q "install ok installed" ||
   fail "dpkg does not list corouter as installed"
-/usr/bin/corouter-server --help | grep -q -- "--listen" || fail "/usr/bin/corouter-server --help"
+# Not `--help | grep -q`: grep quits at its match, and with pipefail the
+# server's SIGPIPE on the rest of its help would fail the pipeline.
+server_help=$(/usr/bin/corouter-server --help) || fail "/usr/bin/corouter-server --help exits non-zero"
+grep -q -- "--listen" <<<"$server_help" || fail "/usr/bin/corouter-server --help has no --listen"
 /usr/bin/corouter --help >/dev/null || fail "/usr/bin/corouter --help"
 grep -q '^ExecStart=/usr/bin/corouter-server ' /usr/lib/systemd/system/corouter.service \
   || fail "the systemd unit does not start /usr/bin/corouter-server"

@@ -33,6 +33,9 @@ v1::DurationHistogram Histogram(std::vector<uint64_t> counts) {
 v1::GetStatsResponse Server(uint64_t completed, std::vector<uint64_t> fast_buckets) {
   v1::GetStatsResponse stats;
   stats.set_uptime_nanos(12'000'000'000);
+  stats.mutable_app()->set_version(completed == 10 ? 2 : 1);  // the second replica reloaded
+  stats.mutable_app()->set_source("LoadApp");
+  stats.mutable_app()->set_routes(2);
   v1::LoopStats* loop = stats.add_loops();
   loop->set_completed(completed);
   loop->set_blocking_slices(1);
@@ -68,8 +71,9 @@ TEST(RenderMergedStatsTest, ShowsEachServerItsShareAndTheTotal) {
   const std::vector<std::string> lines = RenderMergedStats(servers);
   const std::string text = absl::StrJoin(lines, "\n");
   EXPECT_EQ(lines[0], "2 servers, 2 answered; 0 in flight, 40 completed");
-  EXPECT_THAT(text, ContainsRegex("127.0.0.1:7001 +12s +0 +30 +75.0% +0 +0 +1 +0/40 running"));
-  EXPECT_THAT(text, ContainsRegex("127.0.0.1:7002 +12s +0 +10 +25.0% +0 +0 +1 +0/40 running"));
+  // Each server's app version: replicas serving different apps show it.
+  EXPECT_THAT(text, ContainsRegex("127.0.0.1:7001 +v1 +12s +0 +30 +75.0% +0 +0 +1 +0/40 running"));
+  EXPECT_THAT(text, ContainsRegex("127.0.0.1:7002 +v2 +12s +0 +10 +25.0% +0 +0 +1 +0/40 running"));
   EXPECT_THAT(text, ContainsRegex("\ntotal +0 +40 +100.0% +0 +0 +2"));
   // The route over both, each server's count in its own column; the merged
   // p50 falls in the first bucket (30 of 40), p90 in the second.
@@ -107,7 +111,8 @@ TEST(RenderStatsTest, OneServerKeepsItsExactPercentiles) {
   v1::GetStatsResponse stats = Server(3, {3, 0, 0, 0});
   stats.mutable_routes(0)->set_p50_nanos(1'500'000);
   const std::string text = absl::StrJoin(RenderStats(stats), "\n");
-  EXPECT_THAT(text, HasSubstr("uptime 12s, 0 in flight"));
+  EXPECT_THAT(text, HasSubstr("uptime 12s, 0 in flight\napp version 1 (LoadApp), 2 routes, loaded "
+                              "1970-01-01 00:00:00 UTC"));
   EXPECT_THAT(text, ContainsRegex("/fast_task/ +fast_task +3 +0 +1.5ms"));
 }
 
