@@ -9,6 +9,8 @@
 //                  [--resume CURSOR] [--plain | --json] [--record FILE.json]
 //   corouter dashboard [--server HOST:PORT]... [--listen HOST:PORT] [--port-file FILE]
 //   corouter app [--server HOST:PORT] [--load FILE]
+//   corouter requests [--server HOST:PORT] [filters] [--json | --count | --clear |
+//                     --wait N [--wait-timeout D]] [--limit N]
 //
 // Every subcommand also takes --tls, --ca FILE, --cert FILE --key FILE and
 // --token-file FILE (or COROUTER_TOKEN), and all but dashboard --lb
@@ -35,6 +37,7 @@
 #include "client/exit_code.h"
 #include "client/output_file.h"
 #include "client/request_spec.h"
+#include "client/requests_command.h"
 #include "client/routes_command.h"
 #include "client/timeline_picture.h"
 #include "client/watch_command.h"
@@ -306,6 +309,58 @@ int Main(int argc, char** argv) {
                    "Serve this route file from now on (requests running finish on the old app)")
       ->type_name("FILE");
 
+  CLI::App* requests = app.add_subcommand(
+      "requests",
+      "The server's request journal: what reached it, in order, with each request's route, "
+      "parameters and status; count, clear or wait for requests");
+  requests->footer(
+      "Examples:\n"
+      "  corouter requests\n"
+      "  corouter requests --path '/items/{item_id}' --status 2xx --limit 10\n"
+      "  corouter requests --method POST --count\n"
+      "  corouter requests --path /orders/ --wait 3 --wait-timeout 5s\n"
+      "  corouter requests --clear\n");
+  ConnectionFlags requests_flags;
+  AddConnectionFlags(*requests, requests_flags);
+  std::vector<std::string> requests_methods, requests_paths, requests_endpoints, requests_status,
+      requests_headers;
+  std::string requests_target_regex, requests_wait_timeout = "10s";
+  uint32_t requests_limit = 0;
+  uint64_t requests_wait = 0;
+  bool requests_json = false, requests_count = false, requests_clear = false;
+  requests->add_option("--method", requests_methods, "Only this method (repeatable)")
+      ->type_name("METHOD");
+  requests->add_option("--path", requests_paths, "Only this path template (repeatable)")
+      ->type_name("TEMPLATE");
+  requests->add_option("--endpoint", requests_endpoints, "Only this endpoint (repeatable)")
+      ->type_name("NAME");
+  requests->add_option("--status", requests_status, "Status code or class: 404, 5xx (repeatable)")
+      ->type_name("CODE");
+  requests
+      ->add_option("-H,--header", requests_headers,
+                   "Only requests with this header and value (repeatable)")
+      ->type_name("'NAME: VALUE'")
+      ->allow_extra_args(false);
+  requests
+      ->add_option("--target-regex", requests_target_regex,
+                   "Only targets this RE2 pattern finds: '^/items/[0-9]+$'")
+      ->type_name("REGEX");
+  requests->add_option("--limit", requests_limit, "Only the newest N");
+  auto* json_flag = requests->add_flag("--json", requests_json, "One JSON JournalEntry a line");
+  auto* count_flag = requests->add_flag("--count", requests_count, "Print how many match");
+  auto* clear_flag = requests->add_flag("--clear", requests_clear, "Remove the matching ones");
+  auto* wait_flag =
+      requests
+          ->add_option("--wait", requests_wait,
+                       "Wait until N requests match (those already there count), then print them")
+          ->type_name("N");
+  requests
+      ->add_option("--wait-timeout", requests_wait_timeout, "With --wait: how long to wait at most")
+      ->type_name("DURATION")
+      ->capture_default_str();
+  count_flag->excludes(clear_flag)->excludes(wait_flag)->excludes(json_flag);
+  clear_flag->excludes(wait_flag)->excludes(json_flag);
+
   CLI::App* dashboard = app.add_subcommand(
       "dashboard",
       "Serve a live web page of one or more servers' requests: timeline, in flight, recent, "
@@ -344,6 +399,7 @@ int Main(int argc, char** argv) {
   AddSecurityFlags(*dashboard, dashboard_security);
 
   AppOptions app_options;
+  RequestsOptions requests_options;
   CallOptions call_options;
   ConnectionOptions routes_options;
   std::vector<ConnectionOptions> stats_options;
@@ -457,6 +513,37 @@ int Main(int argc, char** argv) {
       watch_options.display = watch_json    ? WatchDisplay::kJson
                               : watch_plain ? WatchDisplay::kPlain
                                             : WatchDisplay::kScreen;
+    } else if (requests->parsed()) {
+      requests_options.connection = ToConnectionOptions(requests_flags);
+      corouter::v1::RequestFilter& f = requests_options.filter;
+      for (const auto& v : requests_methods) f.add_methods(v);
+      for (const auto& v : requests_paths) f.add_path_templates(v);
+      for (const auto& v : requests_endpoints) f.add_endpoints(v);
+      for (const auto& v : requests_status) f.add_status(v);
+      for (const auto& v : requests_headers) {
+        absl::StatusOr<corouter::v1::HttpHeader> header = ParseHeader(v);
+        if (!header.ok())
+          throw CLI::ValidationError("--header", std::string(header.status().message()));
+        *f.add_headers() = *std::move(header);
+      }
+      f.set_target_regex(requests_target_regex);
+      requests_options.limit = requests_limit;
+      requests_options.json = requests_json;
+      requests_options.action = requests_count           ? RequestsAction::kCount
+                                : requests_clear         ? RequestsAction::kClear
+                                : wait_flag->count() > 0 ? RequestsAction::kWait
+                                                         : RequestsAction::kList;
+      if (requests_options.action == RequestsAction::kWait) {
+        if (requests_wait == 0) throw CLI::ValidationError("--wait", "must be at least 1");
+        requests_options.wait_count = requests_wait;
+        absl::Duration d;
+        if (!absl::ParseDuration(requests_wait_timeout, &d) || d <= absl::ZeroDuration() ||
+            d > absl::Minutes(10)) {
+          throw CLI::ValidationError("--wait-timeout",
+                                     "want a duration more than 0 and at most 10m, such as 5s");
+        }
+        requests_options.wait_timeout = d;
+      }
     } else if (app_command->parsed()) {
       app_options.connection = ToConnectionOptions(app_flags);
       app_options.load_path = app_load;
@@ -475,6 +562,7 @@ int Main(int argc, char** argv) {
                              : watch->parsed()       ? "corouter watch --help"
                              : dashboard->parsed()   ? "corouter dashboard --help"
                              : app_command->parsed() ? "corouter app --help"
+                             : requests->parsed()    ? "corouter requests --help"
                                                      : "corouter --help";
     std::cerr << "corouter: " << e.what() << " (see '" << help << "')\n";
     return kExitUsage;
@@ -484,6 +572,7 @@ int Main(int argc, char** argv) {
   if (watch->parsed()) return RunWatch(watch_options, std::cout, std::cerr);
   if (dashboard->parsed()) return RunDashboard(dashboard_options, std::cout, std::cerr);
   if (app_command->parsed()) return RunApp(app_options, std::cout, std::cerr);
+  if (requests->parsed()) return RunRequests(requests_options, std::cout, std::cerr);
   if (stats->parsed()) return RunStats(stats_options, std::cout, std::cerr);
   return RunRoutes(routes_options, std::cout, std::cerr);
 }

@@ -16,8 +16,8 @@ include(CMakePackageConfigHelpers)
 set(COROUTER_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/corouter)
 set(COROUTER_EXPORTED_LIBRARIES
   corouter_serve corouter_grpc corouter_app corouter_routing corouter_http corouter_loop
-  corouter_trace corouter_watch corouter_otlp corouter_metrics corouter_stats corouter_security
-  corouter_proto)
+  corouter_trace corouter_watch corouter_journal corouter_otlp corouter_metrics corouter_stats
+  corouter_security corouter_proto)
 install(TARGETS ${COROUTER_EXPORTED_LIBRARIES} EXPORT corouterTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
 install(TARGETS corouter-server corouter-cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}

@@ -82,6 +82,11 @@ int Serve(int argc, char** argv, const ServeOptions& serve) {
                "reload the --app file when it changes on disk (requests running finish on the "
                "old app; a file that does not load is logged and the old app keeps serving)")
       ->needs(app_flag);
+  cli.add_option("--journal", options.journal,
+                 "requests kept in the request journal (JournalService, corouter requests), "
+                 "the oldest leaving first; 0: off")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, size_t{10'000'000}));
   cli.add_flag("--admin", options.admin,
                "answer corouter.v1.AdminService (LoadApp, GetApp: replace the app at run time); "
                "with --auth-token-file its calls need the token");

@@ -295,6 +295,7 @@ loop::Task<Outcome> Engine::Run(WireRequest wire, loop::TaskContext& context) co
     if (!invalid) {
       const std::string call =
           trace.enabled() ? DescribeCall(op.endpoint, bound.values) : std::string();
+      if (options_.record_parameters) outcome.parameters = bound.values;
       ctx.emplace(request, std::move(bound.values), trace, &app_);
       if (op.is_async()) {
         trace.Emit(trace::Step::kHandlerStarted, "async def ", call);

@@ -69,6 +69,10 @@ struct Outcome {
   /// normally (never for an HTTPException, an error or a cancel): the gRPC
   /// front runs them after RESPONSE_SENT (RunBackgroundTasks). Null if none.
   std::unique_ptr<BackgroundWork> background;
+  /// The path operation's parameters after coercion, in signature order
+  /// (the endpoint's own, with dependencies), when
+  /// EngineOptions::record_parameters; empty when it was not called.
+  routing::ParamValues parameters;
 };
 
 /// The request as it came over the wire.
@@ -87,6 +91,10 @@ struct EngineOptions {
   /// listening socket's address there). The server should pass the address
   /// it listens on; the default is corouter-server's default --listen.
   std::string server_authority = "127.0.0.1:50051";
+  /// Copy the path operation's parameters, after coercion, into
+  /// Outcome::parameters (the request journal wants them); off, they are
+  /// not copied.
+  bool record_parameters = false;
 };
 
 /// The sizes a request may reach before Engine::Validate refuses it.

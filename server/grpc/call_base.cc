@@ -3,8 +3,11 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "server/grpc/proto_convert.h"
 #include "server/http/headers.h"
+#include "server/http/response.h"
 #include "server/loop/spawn.h"
 
 namespace corouter::grpc_front {
@@ -39,10 +42,11 @@ absl::Status CallBase::Authenticate() const {
   return auth->Check(ctx_.client_metadata());
 }
 
-absl::Status CallBase::Admit(const corouter::v1::HttpRequest& request,
-                             const std::string& request_id, trace::TraceSink* sink) {
+absl::Status CallBase::Admit(corouter::v1::HttpRequest& request, const std::string& request_id,
+                             trace::TraceSink* sink) {
   if (absl::Status status = Authenticate(); !status.ok()) return status;
   served_ = services_.shared->apps->current();
+  sent_request_ = &request;
   wire_ = FromProto(request);
   method_ = wire_.method;  // wire_ moves into the engine; the stats need the method after
   request_id_ = request_id.empty() ? services_.NextRequestId() : request_id;
@@ -101,6 +105,31 @@ watch::RequestInfo CallBase::RequestInfoOf() const {
   return info;
 }
 
+void CallBase::Journal(journal::Journal& journal, const app::Outcome& outcome) {
+  corouter::v1::JournalEntry entry;
+  entry.set_request_id(request_id_);
+  // The call needs its request no more: the entry takes it.
+  if (sent_request_ != nullptr) entry.mutable_request()->Swap(sent_request_);
+  if (outcome.route.has_value()) {
+    entry.set_path_template(outcome.route->operation->path);
+    entry.set_endpoint(outcome.route->operation->endpoint);
+  }
+  for (const auto& [name, value] : outcome.parameters) {
+    corouter::v1::BoundParameter* parameter = entry.add_parameters();
+    parameter->set_name(name);
+    // Bytes that are not UTF-8 (a str parameter holds what was sent) are
+    // replaced rather than thrown on.
+    parameter->set_value_json(value.dump(-1, ' ', false, http::Json::error_handler_t::replace));
+  }
+  entry.set_status_code(outcome.cancelled ? 0 : outcome.response.status_code);
+  entry.set_cancelled(outcome.cancelled);
+  const auto duration = std::chrono::steady_clock::now() - trace_->received();
+  entry.set_duration_nanos(std::chrono::duration_cast<std::chrono::nanoseconds>(duration).count());
+  entry.set_received_unix_nanos(absl::ToUnixNanos(absl::Now() - absl::FromChrono(duration)));
+  entry.set_app_version(served_->version());
+  journal.Record(std::move(entry));
+}
+
 grpc::Status CallBase::Complete(app::Outcome& outcome) {
   max_deadline_.reset();
   app::Engine::PrepareForWire(method_, &outcome.response);
@@ -118,6 +147,7 @@ grpc::Status CallBase::Complete(app::Outcome& outcome) {
                      stats::RouteStats::Ending{
                          method_, outcome.cancelled ? 0 : outcome.response.status_code,
                          outcome.cancelled, outcome.cancelled && context_.deadline_exceeded()});
+  if (journal::Journal* journal = services_.shared->journal) Journal(*journal, outcome);
   if (!outcome.cancelled) {
     services_.counters.completed.fetch_add(1, std::memory_order_relaxed);
     return grpc::Status::OK;

@@ -81,18 +81,22 @@ class CallBase {
   /// Errors: UNAUTHENTICATED (Authenticate), before anything else;
   /// INVALID_ARGUMENT for what is not an HTTP request (see
   /// app::Engine::Validate); RESOURCE_EXHAUSTED beyond --max-in-flight.
-  absl::Status Admit(const corouter::v1::HttpRequest& request, const std::string& request_id,
+  /// `request` stays the subclass's: with the journal on, Complete() moves
+  /// it into the request's journal entry.
+  absl::Status Admit(corouter::v1::HttpRequest& request, const std::string& request_id,
                      trace::TraceSink* sink);
 
   /// What the trace feed keeps of the admitted request (wire_ and ctx_).
   watch::RequestInfo RequestInfoOf() const;
 
-  /// The handler is done: counts the request out and stops its deadline
-  /// timer. Prepares the response for the wire as uvicorn would
-  /// (app::Engine::PrepareForWire: no body for HEAD). Returns the
-  /// gRPC status to finish with: OK, or for a cancelled request
-  /// DEADLINE_EXCEEDED / CANCELLED with the reason.
+  /// The handler is done: counts the request out, stops its deadline
+  /// timer and records it in the journal (when it is on). Prepares the response for the wire as
+  /// uvicorn would (app::Engine::PrepareForWire: no body for HEAD). Returns the gRPC status to
+  /// finish with: OK, or for a cancelled request DEADLINE_EXCEEDED / CANCELLED with the reason.
   grpc::Status Complete(app::Outcome& outcome);
+
+  /// Records the ended request in `journal` (Complete calls it).
+  void Journal(journal::Journal& journal, const app::Outcome& outcome);
 
   /// Emits RESPONSE_SENT for `outcome`'s response (call after Complete()
   /// returned OK): the trace's last event, also seen by the trace feed.
@@ -144,6 +148,8 @@ class CallBase {
   void OnDone(bool ok);
   loop::Task<void> RunBackground(std::unique_ptr<app::BackgroundWork> work);
 
+  // The request as the client sent it, for the journal (Admit's argument).
+  corouter::v1::HttpRequest* sent_request_ = nullptr;
   bool admitted_ = false;
   bool finish_started_ = false;
   bool finished_ = false;

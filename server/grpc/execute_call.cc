@@ -17,7 +17,7 @@ void ExecuteCall::Request(LoopServices& services) {
 void ExecuteCall::OnArrived(bool ok) {
   if (!Arrived(ok)) return;
   Request(services_);
-  if (absl::Status status = Admit(request_.request(), request_.request_id(), nullptr);
+  if (absl::Status status = Admit(*request_.mutable_request(), request_.request_id(), nullptr);
       !status.ok()) {
     responder_.FinishWithError(ToGrpcStatus(status), finish_tag());
     return;

@@ -17,7 +17,8 @@ void ExecuteTracedCall::Request(LoopServices& services) {
 void ExecuteTracedCall::OnArrived(bool ok) {
   if (!Arrived(ok)) return;
   Request(services_);
-  if (absl::Status status = Admit(request_.request(), request_.request_id(), this); !status.ok()) {
+  if (absl::Status status = Admit(*request_.mutable_request(), request_.request_id(), this);
+      !status.ok()) {
     writer_.Finish(ToGrpcStatus(status), finish_tag());
     return;
   }

@@ -16,6 +16,7 @@
 #include "server/grpc/execute_traced_call.h"
 #include "server/grpc/get_stats_call.h"
 #include "server/grpc/health_calls.h"
+#include "server/grpc/journal_calls.h"
 #include "server/grpc/list_routes_call.h"
 #include "server/grpc/proto_convert.h"
 #include "server/grpc/watch_traces_call.h"
@@ -97,6 +98,7 @@ absl::StatusOr<int> ExecutionServer::Start() {
   builder.SetMaxReceiveMessageSize(app::GrpcReceiveLimit(options_.limits));
   builder.RegisterService(&service_);
   builder.RegisterService(&admin_service_);
+  builder.RegisterService(&journal_service_);
   builder.RegisterService(&health_service_);
   for (size_t i = 0; i < options_.loops; ++i) cqs_.push_back(builder.AddCompletionQueue());
   server_ = builder.BuildAndStart();
@@ -110,7 +112,13 @@ absl::StatusOr<int> ExecutionServer::Start() {
   // A redirect without a valid host header names the listening address, as
   // uvicorn's scope["server"] does.
   const std::string host = options_.address.substr(0, options_.address.rfind(':'));
-  apps_.emplace(app::EngineOptions{absl::StrCat(host, ":", port)}, options_.loops);
+  // The journal keeps each request's parameters: only then does the engine
+  // copy them out.
+  apps_.emplace(app::EngineOptions{.server_authority = absl::StrCat(host, ":", port),
+                                   .record_parameters = options_.journal > 0},
+                options_.loops);
+  if (options_.journal > 0) journal_ = std::make_unique<journal::Journal>(options_.journal);
+  shared_.journal = journal_.get();
   // Version 1 is the caller's app, which outlives the server: not owned.
   if (absl::StatusOr<std::shared_ptr<const ServedApp>> first = apps_->Replace(
           std::shared_ptr<const app::App>(&app_, [](const app::App*) {}), options_.app_source);
@@ -137,6 +145,7 @@ absl::StatusOr<int> ExecutionServer::Start() {
     services->loop = loops_[i].get();
     services->executor = executor_.get();
     services->admin = &admin_service_;
+    services->journal_service = &journal_service_;
     services->shared = &shared_;
     shared_.loops.push_back(services.get());
     services_.push_back(std::move(services));
@@ -171,6 +180,10 @@ absl::StatusOr<int> ExecutionServer::Start() {
         // Admin calls are rare: one of each requested is enough.
         LoadAppCall::Request(*services);
         GetAppCall::Request(*services);
+        ListRequestsCall::Request(*services);
+        CountRequestsCall::Request(*services);
+        ClearRequestsCall::Request(*services);
+        WaitForRequestsCall::Request(*services);
         // A watch stream is long-lived: one requested call is enough (the
         // next is requested as one arrives).
         WatchTracesCall::Request(*services);

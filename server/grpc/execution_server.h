@@ -58,6 +58,7 @@
 #include "server/app/engine.h"
 #include "server/grpc/loop_services.h"
 #include "server/grpc/served_app.h"
+#include "server/journal/journal.h"
 #include "server/loop/event_loop.h"
 #include "server/loop/executor.h"
 #include "server/metrics/metrics_server.h"
@@ -125,6 +126,8 @@ struct ServerOptions {
   bool admin = false;
   /// The --time-scale LoadApp builds route files with (>= 0).
   double time_scale = 1.0;
+  /// Requests kept in the journal (JournalService); 0: off.
+  size_t journal = journal::Journal::kDefaultCapacity;
   /// Where the constructor's app came from, as GetApp and GetStats report
   /// it (AppVersion.source, and the route file's text if it has one).
   AppSource app_source{.source = "the app given to the server"};
@@ -179,6 +182,8 @@ class ExecutionServer {
   std::optional<AppSlot> apps_;  // made in Start, once the port is known
   corouter::v1::ExecutionService::AsyncService service_;
   corouter::v1::AdminService::AsyncService admin_service_;
+  corouter::v1::JournalService::AsyncService journal_service_;
+  std::unique_ptr<journal::Journal> journal_;  // null: --journal 0
   grpc::health::v1::Health::AsyncService health_service_;
   std::unique_ptr<watch::TraceHub> hub_;
   std::unique_ptr<otlp::OtlpExporter> otlp_;

@@ -26,6 +26,7 @@
 #include "grpcpp/server_context.h"
 #include "server/app/engine.h"
 #include "server/grpc/served_app.h"
+#include "server/journal/journal.h"
 #include "server/loop/event_loop.h"
 #include "server/loop/executor.h"
 #include "server/otlp/otlp_exporter.h"
@@ -55,6 +56,8 @@ struct ServerShared {
   bool admin = false;
   /// What LoadApp builds apps with (corouter-server's --time-scale).
   double time_scale = 1.0;
+  /// The request journal (--journal); null when it is off.
+  journal::Journal* journal = nullptr;
   std::chrono::steady_clock::time_point started;
   /// The bearer token every call but grpc.health.v1 needs (--auth-token-file);
   /// null: none (CallBase::Authenticate).
@@ -99,6 +102,7 @@ struct LoopServices {
   loop::EventLoop* loop = nullptr;
   loop::Executor* executor = nullptr;
   corouter::v1::AdminService::AsyncService* admin = nullptr;
+  corouter::v1::JournalService::AsyncService* journal_service = nullptr;
   ServerShared* shared = nullptr;
   LoopCounters counters;
   /// Open health Watch streams, ended before the server shuts down.

@@ -170,6 +170,18 @@ TEST(AdminService, AReloadLetsRunningRequestsFinishOnTheirAppAndNewOnesSeeTheNew
   std::vector<std::string> paths;
   for (const v1::Route& r : routes.routes()) paths.push_back(r.path_template());
   EXPECT_THAT(paths, ::testing::UnorderedElementsAre("/openapi.json", "/slow", "/new/{n}"));
+
+  // The journal says which version served each request.
+  grpc::ClientContext journal_ctx;
+  journal_ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+  v1::ListRequestsResponse journal;
+  ASSERT_TRUE(v1::JournalService::NewStub(server.channel())
+                  ->ListRequests(&journal_ctx, v1::ListRequestsRequest(), &journal)
+                  .ok());
+  int on_one = 0, on_two = 0;
+  for (const v1::JournalEntry& e : journal.entries()) (e.app_version() == 1 ? on_one : on_two)++;
+  EXPECT_EQ(on_one, kRunning);
+  EXPECT_EQ(on_two, 4);
 }
 
 TEST(AdminService, AFileThatDoesNotLoadIsRefusedWithItsLineAndTheOldAppKeepsServing) {
