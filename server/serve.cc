@@ -12,6 +12,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 
 #include "CLI/CLI.hpp"
@@ -74,6 +75,11 @@ int Serve(int argc, char** argv, const ServeOptions& serve) {
   std::string grace_text = "10s";
   std::string port_file;
   std::string app_file;
+  uint64_t seed = 0;
+  auto* seed_flag = cli.add_option(
+      "--seed", seed,
+      "seed of the sleeps drawn from a distribution ({lognormal: ...}): the same seed gives the "
+      "same durations (default: a random one, printed at start)");
   auto* app_flag = cli.add_option(
       "--app", app_file,
       absl::StrCat("route file (YAML) declaring the app to serve; default: ", serve.app_name));
@@ -224,13 +230,16 @@ int Serve(int argc, char** argv, const ServeOptions& serve) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   const sigset_t stop_signals = BlockStopSignals();
   options.time_scale = time_scale;
+  if (seed_flag->count() == 0) seed = std::random_device()();
+  options.seed = seed;
   absl::StatusOr<corouter::app::App> app = absl::UnknownError("no app");
   if (app_file.empty()) {
     app = serve.app(time_scale);
     options.app_source = {.source = serve.app_name};
   } else {
     absl::StatusOr<std::string> text = corouter::app::ReadRouteFileText(app_file);
-    app = text.ok() ? corouter::app::ParseRouteFile(*text, app_file, {.time_scale = time_scale})
+    app = text.ok() ? corouter::app::ParseRouteFile(*text, app_file,
+                                                    {.time_scale = time_scale, .seed = seed})
                     : absl::StatusOr<corouter::app::App>(text.status());
     if (text.ok()) options.app_source = {.source = "--app " + app_file, .route_file = *text};
   }
@@ -276,7 +285,8 @@ int Serve(int argc, char** argv, const ServeOptions& serve) {
     watcher.emplace(app_file, [&] {
       absl::StatusOr<std::string> text = corouter::app::ReadRouteFileText(app_file);
       absl::StatusOr<corouter::app::App> changed =
-          text.ok() ? corouter::app::ParseRouteFile(*text, app_file, {.time_scale = time_scale})
+          text.ok() ? corouter::app::ParseRouteFile(*text, app_file,
+                                                    {.time_scale = time_scale, .seed = seed})
                     : absl::StatusOr<corouter::app::App>(text.status());
       absl::StatusOr<corouter::v1::AppVersion> version =
           changed.ok()
@@ -296,6 +306,11 @@ int Serve(int argc, char** argv, const ServeOptions& serve) {
   }
   if (options.admin) {
     std::cout << program << ": AdminService is on (LoadApp, GetApp)" << std::endl;
+  }
+  // Only route files draw sleeps: said when one is or may be served.
+  if (seed_flag->count() == 0 && (!app_file.empty() || options.admin)) {
+    std::cout << program << ": --seed " << seed
+              << " (random; give it to draw the same sleeps again)" << std::endl;
   }
 
   int signal_number = 0;

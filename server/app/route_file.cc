@@ -1058,7 +1058,7 @@ class Loader {
       Fail(step.key_node, step.key,
            " is an await: an offloaded function is plain code on a worker thread (use blocking)");
     }
-    if (step.key == "sleep") return ScriptStep{SleepStep{Duration(step.value)}};
+    if (step.key == "sleep") return ScriptStep{LoadSleep(step.value)};
     if (step.key == "blocking") return ScriptStep{BlockingStep{Duration(step.value)}};
     if (step.key == "cpu") return ScriptStep{CpuStep{Duration(step.value)}};
     if (step.key == "offload") {
@@ -1186,17 +1186,85 @@ class Loader {
     return out;
   }
 
-  std::chrono::nanoseconds Duration(const YAML::Node& node) {
+  // `sleep: 2s`, or a distribution (duration_distribution.h):
+  // {uniform: [10ms, 50ms]}, {lognormal: {p50, p99, max}},
+  // {normal: {mean, stddev, min, max}}. Each distribution of the file draws
+  // from a stream of its own, numbered in file order.
+  SleepStep LoadSleep(const YAML::Node& node) {
+    if (!node.IsMap()) return SleepStep{Duration(node)};
+    const auto entries = Entries(node, "sleep", {"uniform", "lognormal", "normal"});
+    if (entries.size() != 1) {
+      Fail(node,
+           "sleep takes one distribution: {uniform: [10ms, 50ms]}, {lognormal: {p50: 20ms, p99: "
+           "200ms, max: 1s}} or {normal: {mean: 20ms, stddev: 5ms, min: 0s, max: 100ms}}");
+    }
+    const Entry& e = entries[0];
+    // Built from the durations as written (so that a bad one is said as
+    // written), then again with --time-scale applied.
+    auto make = [&](bool scaled) -> absl::StatusOr<DurationDistribution> {
+      auto d = [&](const YAML::Node& n) { return scaled ? Duration(n) : RawDuration(n); };
+      if (e.key == "uniform") {
+        if (!e.value.IsSequence() || e.value.size() != 2) {
+          Fail(e.value, "uniform is [low, high], such as [10ms, 50ms]");
+        }
+        return DurationDistribution::Uniform(d(e.value[0]), d(e.value[1]));
+      }
+      if (e.key == "lognormal") {
+        const auto fields = Entries(e.value, "lognormal", {"p50", "p99", "max"});
+        const Entry* p50 = Find(fields, "p50");
+        const Entry* p99 = Find(fields, "p99");
+        const Entry* max = Find(fields, "max");
+        if (p50 == nullptr || p99 == nullptr || max == nullptr) {
+          Fail(e.value,
+               "lognormal needs p50, p99 and max, such as {p50: 20ms, p99: 200ms, max: 1s}");
+        }
+        return DurationDistribution::LogNormal(d(p50->value), d(p99->value), d(max->value));
+      }
+      const auto fields = Entries(e.value, "normal", {"mean", "stddev", "min", "max"});
+      const Entry* mean = Find(fields, "mean");
+      const Entry* stddev = Find(fields, "stddev");
+      const Entry* min = Find(fields, "min");
+      const Entry* max = Find(fields, "max");
+      if (mean == nullptr || stddev == nullptr || max == nullptr) {
+        Fail(e.value, "normal needs mean, stddev and max (and min, default 0s)");
+      }
+      return DurationDistribution::Normal(
+          d(mean->value), d(stddev->value),
+          min == nullptr ? std::chrono::nanoseconds(0) : d(min->value), d(max->value));
+    };
+    if (absl::StatusOr<DurationDistribution> as_written = make(false); !as_written.ok()) {
+      Fail(e.value, as_written.status().message());
+    }
+    // --time-scale 0 makes every duration 0 (a lognormal cannot be).
+    if (options_.time_scale == 0) return SleepStep{std::chrono::nanoseconds(0)};
+    absl::StatusOr<DurationDistribution> distribution = make(true);
+    if (!distribution.ok()) {
+      Fail(e.value, distribution.status().message(), " once --time-scale ", options_.time_scale,
+           " is applied");
+    }
+    return SleepStep{std::chrono::nanoseconds(0),
+                     std::make_shared<const DurationDistribution>(
+                         distribution->Seeded(options_.seed, next_stream_++))};
+  }
+
+  // A duration as written, before --time-scale.
+  std::chrono::nanoseconds RawDuration(const YAML::Node& node) {
     const std::string text = node.IsScalar() ? node.Scalar() : "";
     absl::Duration d;
     if (!absl::ParseDuration(text, &d) || d < absl::ZeroDuration() ||
         d == absl::InfiniteDuration()) {
       Fail(node, Quoted(text), " is not a duration such as 2s, 100ms or 1.5s");
     }
-    return absl::ToChronoNanoseconds(d * options_.time_scale);
+    return absl::ToChronoNanoseconds(d);
+  }
+
+  // A duration with --time-scale applied.
+  std::chrono::nanoseconds Duration(const YAML::Node& node) {
+    return absl::ToChronoNanoseconds(absl::FromChrono(RawDuration(node)) * options_.time_scale);
   }
 
   const RouteFileOptions options_;
+  uint64_t next_stream_ = 0;                // the next distribution's stream
   std::map<std::string, ValueType> types_;  // enums and models, by name
   // Dependencies as defined (their parameters' places not yet settled).
   std::map<std::string, std::shared_ptr<const Dependency>> dependencies_;

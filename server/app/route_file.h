@@ -102,6 +102,10 @@ struct RouteFileOptions {
   /// Multiplies every duration of the file (sleeps, blocking calls, cpu,
   /// timeouts); must be >= 0, as corouter-server's --time-scale.
   double time_scale = 1.0;
+  /// Seeds the sleeps drawn from a distribution (duration_distribution.h):
+  /// the same seed gives the same durations in the same order of requests
+  /// (corouter-server --seed).
+  uint64_t seed = 0;
 };
 
 /// The text of the file at `path`. Errors: NOT_FOUND ("PATH: No such file or

@@ -76,7 +76,13 @@ void RunSteps(const ScriptSteps& steps, RequestContext& ctx, Announce announce) 
 loop::Task<void> RunStepsAsync(const ScriptSteps& steps, RequestContext& ctx) {
   for (const ScriptStep& step : steps) {
     if (const auto* s = std::get_if<SleepStep>(&step.op)) {
-      co_await loop::Sleep(s->duration);
+      // Computed before the co_await: GCC 12 miscompiled the conditional
+      // expression inside it (it called Next() for a fixed sleep, whose
+      // distribution is null: a crash the cli and conformance suites
+      // caught); loop/offload.h has another of its co_await bugs.
+      std::chrono::nanoseconds duration = s->duration;
+      if (s->distribution != nullptr) duration = s->distribution->Next();
+      co_await loop::Sleep(duration);
     } else if (const auto* s = std::get_if<OffloadStep>(&step.op)) {
       co_await loop::Offload(s->name, [s, &ctx] { RunSteps(s->steps, ctx, Announce::kNo); });
     } else if (const auto* s = std::get_if<GatherStep>(&step.op)) {

@@ -47,6 +47,7 @@
 
 #include "server/app/app.h"
 #include "server/app/dependency.h"
+#include "server/app/duration_distribution.h"
 #include "server/app/json_template.h"
 
 namespace corouter::app {
@@ -54,9 +55,11 @@ namespace corouter::app {
 struct ScriptStep;
 using ScriptSteps = std::vector<ScriptStep>;
 
-/// `await asyncio.sleep(d)`.
+/// `await asyncio.sleep(d)`: d is `duration`, or drawn from `distribution`
+/// for each run of the step when that is set (`sleep: {lognormal: ...}`).
 struct SleepStep {
   std::chrono::nanoseconds duration;
+  std::shared_ptr<const DurationDistribution> distribution = nullptr;
 };
 /// `time.sleep(d)` on whatever thread runs the step.
 struct BlockingStep {

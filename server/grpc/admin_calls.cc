@@ -42,8 +42,9 @@ loop::Task<void> LoadAppCall::Run() {
   // Parsing a large file takes milliseconds: on the executor, not the loop.
   auto parse = [this]() -> absl::StatusOr<app::App> {
     const std::string name = request_.file_name().empty() ? "LoadApp" : request_.file_name();
-    return app::ParseRouteFile(request_.route_file(), name,
-                               {.time_scale = services_.shared->time_scale});
+    return app::ParseRouteFile(
+        request_.route_file(), name,
+        {.time_scale = services_.shared->time_scale, .seed = services_.shared->seed});
   };
   absl::StatusOr<app::App> parsed = co_await loop::Offload("parse route file", std::move(parse));
   if (!parsed.ok()) {

@@ -129,6 +129,7 @@ absl::StatusOr<int> ExecutionServer::Start() {
   shared_.apps = &*apps_;
   shared_.admin = options_.admin;
   shared_.time_scale = options_.time_scale;
+  shared_.seed = options_.seed;
   hub_ = std::make_unique<watch::TraceHub>(watch::TraceHubOptions{
       .history = options_.trace_history, .watch_buffer = options_.watch_buffer});
   shared_.hub = hub_.get();

@@ -126,6 +126,8 @@ struct ServerOptions {
   bool admin = false;
   /// The --time-scale LoadApp builds route files with (>= 0).
   double time_scale = 1.0;
+  /// The --seed of the sleeps of the route files LoadApp builds.
+  uint64_t seed = 0;
   /// Requests kept in the journal (JournalService); 0: off.
   size_t journal = journal::Journal::kDefaultCapacity;
   /// Where the constructor's app came from, as GetApp and GetStats report

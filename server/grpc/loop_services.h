@@ -56,6 +56,8 @@ struct ServerShared {
   bool admin = false;
   /// What LoadApp builds apps with (corouter-server's --time-scale).
   double time_scale = 1.0;
+  /// And the seed (--seed) of their distributions' draws.
+  uint64_t seed = 0;
   /// The request journal (--journal); null when it is off.
   journal::Journal* journal = nullptr;
   std::chrono::steady_clock::time_point started;

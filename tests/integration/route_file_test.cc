@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <future>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -237,6 +238,45 @@ TEST(RouteFileSteps, ASyncRouteComputesAndRaisesOnTheExecutor) {
     }
   }
   EXPECT_TRUE(blocking_on_executor);
+}
+
+// A route whose sleep is drawn from a distribution; --time-scale 0.001 keeps
+// the real waits under a millisecond.
+app::App DrawnApp(uint64_t seed) {
+  auto app = app::ParseRouteFile(R"(routes:
+  - name: drawn
+    path: /drawn
+    kind: async
+    steps:
+      - sleep: {lognormal: {p50: 200ms, p99: 900ms, max: 2s}}
+)",
+                                 "drawn.yaml", {.time_scale = 0.001, .seed = seed});
+  EXPECT_TRUE(app.ok()) << app.status();
+  return app.ok() ? *std::move(app) : app::App();
+}
+
+// The AWAIT_STARTED details of `n` requests to /drawn, in order.
+std::vector<std::string> SleepsOf(TestServer& server, int n) {
+  std::vector<std::string> sleeps;
+  for (int i = 0; i < n; ++i) {
+    for (const v1::TraceEvent& e : server.Traced("GET", "/drawn")) {
+      if (e.step() == v1::STEP_AWAIT_STARTED) sleeps.push_back(e.detail());
+    }
+  }
+  return sleeps;
+}
+
+TEST(RouteFileSleeps, TheSampledDurationIsInTheTraceAndASeedRepeatsIt) {
+  TestServer one(DrawnApp(7));
+  TestServer same(DrawnApp(7));
+  TestServer other(DrawnApp(8));
+  const std::vector<std::string> a = SleepsOf(one, 8);
+  ASSERT_EQ(a.size(), 8u);
+  EXPECT_THAT(a[0], ::testing::StartsWith("sleep("));
+  EXPECT_EQ(SleepsOf(same, 8), a);
+  EXPECT_NE(SleepsOf(other, 8), a);
+  // Drawn, not fixed: the 8 are not all alike.
+  EXPECT_GT(std::set<std::string>(a.begin(), a.end()).size(), 1u);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/app/engine.h"
@@ -546,6 +547,41 @@ TEST(RouteFile, AnUnreadableFileIsNotFound) {
   ASSERT_FALSE(app.ok());
   EXPECT_EQ(app.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(std::string(app.status().message()), StartsWith("/nonexistent/routes.yaml: "));
+}
+
+TEST(RouteFile, SleepsDrawnFromADistributionLoadAndBadOnesSayWhy) {
+  for (const char* sleep :
+       {"{uniform: [10ms, 50ms]}", "{lognormal: {p50: 20ms, p99: 200ms, max: 1s}}",
+        "{normal: {mean: 20ms, stddev: 5ms, min: 0s, max: 100ms}}",
+        "{normal: {mean: 20ms, stddev: 5ms, max: 100ms}}"}) {
+    auto app = ParseRouteFile(
+        absl::StrCat("routes: [{name: f, path: /f, kind: async, steps: [{sleep: ", sleep, "}]}]"),
+        "ok.yaml");
+    EXPECT_TRUE(app.ok()) << sleep << ": " << app.status();
+  }
+  // --time-scale 0 makes even a lognormal's sleep 0.
+  EXPECT_TRUE(
+      ParseRouteFile("routes: [{name: f, path: /f, kind: async, steps: [{sleep: {lognormal: "
+                     "{p50: 20ms, p99: 200ms, max: 1s}}}]}]",
+                     "zero.yaml", {.time_scale = 0})
+          .ok());
+  auto error = [](const std::string& sleep) {
+    return LoadError(
+        absl::StrCat("routes:\n  - name: f\n    path: /f\n    kind: async\n    steps:\n"
+                     "      - sleep: ",
+                     sleep, "\n"));
+  };
+  EXPECT_THAT(error("{uniform: [50ms, 10ms]}"), HasSubstr("bad.yaml:6:"));
+  EXPECT_THAT(error("{uniform: [50ms, 10ms]}"), HasSubstr("low <= high"));
+  EXPECT_THAT(error("{uniform: 10ms}"), HasSubstr("uniform is [low, high]"));
+  EXPECT_THAT(error("{lognormal: {p50: 20ms, max: 1s}}"),
+              HasSubstr("lognormal needs p50, p99 and max"));
+  EXPECT_THAT(error("{lognormal: {p50: 300ms, p99: 200ms, max: 1s}}"),
+              HasSubstr("0 < p50 < p99 <= max"));
+  EXPECT_THAT(error("{gamma: {k: 2}}"), HasSubstr("gamma"));
+  EXPECT_THAT(error("{uniform: [1ms, 2ms], normal: {mean: 1ms, stddev: 1ms, max: 2ms}}"),
+              HasSubstr("sleep takes one distribution"));
+  EXPECT_THAT(error("{uniform: [1ms, soon]}"), HasSubstr("'soon' is not a duration"));
 }
 
 }  // namespace
