@@ -8,18 +8,20 @@
 #include "absl/time/time.h"
 
 namespace corouter::app {
-namespace {
 
-// The standard normal distribution's 99th percentile.
-constexpr double kZ99 = 2.3263478740408408;
-
-// splitmix64's finaliser: a counter in, 64 well-mixed bits out.
-uint64_t Mix(uint64_t z) {
+uint64_t MixBits(uint64_t z) {
   z += 0x9e3779b97f4a7c15ULL;
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
 }
+
+namespace {
+
+// The standard normal distribution's 99th percentile.
+constexpr double kZ99 = 2.3263478740408408;
+
+uint64_t Mix(uint64_t z) { return MixBits(z); }
 
 // A double in (0, 1), never 0 or 1.
 double Unit(uint64_t bits) { return (static_cast<double>(bits >> 11) + 0.5) * 0x1.0p-53; }

@@ -49,6 +49,11 @@
 
 namespace corouter::app {
 
+/// splitmix64's finaliser: a counter in, 64 well-mixed bits out (Steele,
+/// Lea and Flood, "Fast splittable pseudorandom number generators", 2014).
+/// Pure.
+uint64_t MixBits(uint64_t z);
+
 class DurationDistribution {
  public:
   /// Draws per block of strata (see above).

@@ -317,6 +317,14 @@ loop::Task<Outcome> Engine::Run(WireRequest wire, loop::TaskContext& context) co
   } catch (const loop::CancelledError& e) {
     trace.Emit(trace::Step::kCancelled, "cancelled at its await: ", e.what());
     outcome.cancelled = true;
+  } catch (const CallFault& e) {
+    // Not an HTTP outcome at all: the call ends as the fault says.
+    trace.Emit(trace::Step::kCancelled,
+               e.kind() == CallFault::Kind::kReset
+                   ? "the route reset the stream"
+                   : absl::StrCat("the route aborted the call: ", e.message()));
+    outcome.cancelled = true;
+    outcome.fault = e;
   } catch (const HttpException& e) {
     trace.Emit(trace::Step::kFailed, "raised ", e.what());
     // FastAPI's http_exception_handler builds a JSONResponse, which can fail

@@ -45,6 +45,7 @@
 #include "absl/status/status.h"
 #include "server/app/app.h"
 #include "server/app/background_task.h"
+#include "server/app/call_fault.h"
 #include "server/http/response.h"
 #include "server/loop/task.h"
 #include "server/loop/task_context.h"
@@ -62,9 +63,13 @@ struct RouteInfo {
 struct Outcome {
   http::Response response;
   std::optional<RouteInfo> route;  // unset for 404 and 405
-  /// The request was cancelled (client cancel, deadline, shutdown): there is
-  /// no response to send; the trace ended with CANCELLED.
+  /// The request was cancelled (client cancel, deadline, shutdown), or a
+  /// route file's fault ended it (`fault`): there is no response to send;
+  /// the trace ended with CANCELLED.
   bool cancelled = false;
+  /// The route file's `abort` or `reset` (call_fault.h) that ended the
+  /// request: the gRPC front ends the call as it says. Implies `cancelled`.
+  std::optional<CallFault> fault;
   /// The background tasks the path operation added, when it returned
   /// normally (never for an HTTPException, an error or a cancel): the gRPC
   /// front runs them after RESPONSE_SENT (RunBackgroundTasks). Null if none.

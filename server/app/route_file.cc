@@ -203,6 +203,12 @@ bool Bool(const YAML::Node& node, const char* what) {
   return value.get<bool>();
 }
 
+double Number(const YAML::Node& node, const char* what) {
+  const Json value = node.IsScalar() ? ToJson(node) : Json();
+  if (!value.is_number()) Fail(node, what, " must be a number");
+  return value.get<double>();
+}
+
 int64_t Integer(const YAML::Node& node, const char* what) {
   const Json value = node.IsScalar() ? ToJson(node) : Json();
   if (!value.is_number_integer()) Fail(node, what, " must be an integer");
@@ -798,7 +804,7 @@ class Loader {
         node, "a route",
         {"name", "path", "method", "methods", "kind", "timeout", "params", "depends",
          "dependencies", "tags", "responses", "response_model", "response_model_exclude_unset",
-         "response_model_exclude_none", "steps", "background"});
+         "response_model_exclude_none", "steps", "background", "fail_rate", "fault"});
     const Entry* name = Find(entries, "name");
     const Entry* path = Find(entries, "path");
     if (path == nullptr) Fail(node, "a route needs a `path`");
@@ -892,6 +898,30 @@ class Loader {
     }
     if (const Entry* background = Find(entries, "background")) {
       script->background = LoadBackground(background->value, names, op.params);
+    }
+    const Entry* fail_rate = Find(entries, "fail_rate");
+    const Entry* fault = Find(entries, "fault");
+    if ((fail_rate == nullptr) != (fault == nullptr)) {
+      Fail(fail_rate != nullptr ? fail_rate->key_node : fault->key_node,
+           "fail_rate and fault go together: `fail_rate: 0.1` and `fault: {abort: UNAVAILABLE}`");
+    }
+    if (fail_rate != nullptr) {
+      FailRate rate;
+      rate.rate = Number(fail_rate->value, "fail_rate");
+      if (!(rate.rate > 0 && rate.rate <= 1)) {
+        Fail(fail_rate->value, "fail_rate is a fraction of requests, more than 0 and at most 1");
+      }
+      std::optional<Entry> await_entry;
+      const Entry body = StepEntry(fault->value, &await_entry);
+      if (body.key != "abort" && body.key != "reset" && body.key != "hang" && body.key != "raise" &&
+          body.key != "fail") {
+        Fail(body.key_node, "a route's fault is abort, reset, hang, raise or fail, not ", body.key);
+      }
+      const Place place{is_async ? Place::kAsync : Place::kSync, &names, &op.params};
+      rate.fault.push_back(LoadStep(body, place, await_entry));
+      rate.seed = options_.seed;
+      rate.stream = next_stream_++;
+      script->fail_rate = std::move(rate);
     }
     if (script->respond.has_value()) op.status_code = script->respond->status;
     if (is_async) {
@@ -987,7 +1017,8 @@ class Loader {
   // optionally `await: false` beside it (`{sleep: 2s, await: false}`).
   Entry StepEntry(const YAML::Node& node, std::optional<Entry>* await_entry) {
     static const std::vector<std::string> kSteps = {"sleep",  "blocking", "cpu",  "offload",
-                                                    "gather", "raise",    "fail", "respond"};
+                                                    "gather", "raise",    "fail", "respond",
+                                                    "abort",  "reset",    "hang"};
     auto is_await_key = [](const YAML::Node& key) {
       return key.IsScalar() && key.Scalar() == "await";
     };
@@ -1030,7 +1061,8 @@ class Loader {
 
   ScriptStep LoadStep(const Entry& step, const Place& place,
                       const std::optional<Entry>& await_entry = std::nullopt) {
-    const bool is_await = step.key == "sleep" || step.key == "offload" || step.key == "gather";
+    const bool is_await =
+        step.key == "sleep" || step.key == "offload" || step.key == "gather" || step.key == "hang";
     if (await_entry.has_value()) {
       if (!is_await) {
         Fail(await_entry->key_node,
@@ -1083,6 +1115,13 @@ class Loader {
       return ScriptStep{std::move(gather)};
     }
     if (step.key == "raise") return ScriptStep{LoadRaise(step.value, place)};
+    if (step.key == "abort") return ScriptStep{LoadAbort(step.value)};
+    if (step.key == "reset" || step.key == "hang") {
+      if (!step.value.IsNull()) Fail(step.value, step.key, " takes no value: `- ", step.key, ":`");
+      FaultStep fault;
+      fault.kind = step.key == "reset" ? FaultStep::Kind::kReset : FaultStep::Kind::kHang;
+      return ScriptStep{fault};
+    }
     // fail
     FailStep fail;
     fail.message = step.value.IsNull() ? "fail step" : Text(step.value, "fail's message");
@@ -1245,6 +1284,46 @@ class Loader {
     return SleepStep{std::chrono::nanoseconds(0),
                      std::make_shared<const DurationDistribution>(
                          distribution->Seeded(options_.seed, next_stream_++))};
+  }
+
+  // `abort: UNAVAILABLE`, or `abort: {code: UNAVAILABLE, message: ...}`:
+  // a gRPC status code by its canonical name (grpc::StatusCode's), not OK.
+  FaultStep LoadAbort(const YAML::Node& node) {
+    static const std::vector<std::string> kCodes = {"OK",
+                                                    "CANCELLED",
+                                                    "UNKNOWN",
+                                                    "INVALID_ARGUMENT",
+                                                    "DEADLINE_EXCEEDED",
+                                                    "NOT_FOUND",
+                                                    "ALREADY_EXISTS",
+                                                    "PERMISSION_DENIED",
+                                                    "RESOURCE_EXHAUSTED",
+                                                    "FAILED_PRECONDITION",
+                                                    "ABORTED",
+                                                    "OUT_OF_RANGE",
+                                                    "UNIMPLEMENTED",
+                                                    "INTERNAL",
+                                                    "UNAVAILABLE",
+                                                    "DATA_LOSS",
+                                                    "UNAUTHENTICATED"};
+    FaultStep fault;
+    YAML::Node code = node;
+    if (node.IsMap()) {
+      const auto entries = Entries(node, "abort", {"code", "message"});
+      const Entry* c = Find(entries, "code");
+      if (c == nullptr) Fail(node, "abort needs a `code`, such as {code: UNAVAILABLE}");
+      code = c->value;
+      if (const Entry* m = Find(entries, "message")) fault.message = Text(m->value, "message");
+    }
+    const std::string name = code.IsScalar() ? code.Scalar() : "";
+    const auto it = std::find(kCodes.begin() + 1, kCodes.end(), name);
+    if (it == kCodes.end()) {
+      Fail(code, Quoted(name), " is not a gRPC status code other than OK (",
+           absl::StrJoin(kCodes.begin() + 1, kCodes.end(), ", "), ")");
+    }
+    fault.code = static_cast<int>(it - kCodes.begin());
+    if (fault.message.empty()) fault.message = absl::StrCat("the route aborted with ", name);
+    return fault;
   }
 
   // A duration as written, before --time-scale.

@@ -6,6 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "server/app/call_fault.h"
+#include "server/app/duration_distribution.h"
 #include "server/app/http_exception.h"
 #include "server/loop/offload.h"
 #include "server/loop/sleep.h"
@@ -56,6 +58,11 @@ bool RunPlainStep(const ScriptStep& step, RequestContext& ctx, Announce announce
                         RenderHeaders(s->headers, ctx.params()));
   }
   if (const auto* s = std::get_if<FailStep>(&step.op)) throw std::runtime_error(s->message);
+  if (const auto* s = std::get_if<FaultStep>(&step.op)) {
+    if (s->kind == FaultStep::Kind::kAbort) throw CallFault::Abort(s->code, s->message);
+    if (s->kind == FaultStep::Kind::kReset) throw CallFault::Reset();
+    return false;  // hang: an await
+  }
   if (const auto* s = std::get_if<NeverAwaitedStep>(&step.op)) {
     ctx.DropNeverAwaited(s->coroutine, s->warned.get());
     return true;
@@ -85,6 +92,10 @@ loop::Task<void> RunStepsAsync(const ScriptSteps& steps, RequestContext& ctx) {
       co_await loop::Sleep(duration);
     } else if (const auto* s = std::get_if<OffloadStep>(&step.op)) {
       co_await loop::Offload(s->name, [s, &ctx] { RunSteps(s->steps, ctx, Announce::kNo); });
+    } else if (const auto* s = std::get_if<FaultStep>(&step.op);
+               s != nullptr && s->kind == FaultStep::Kind::kHang) {
+      // Only the call's deadline or its cancel ends it (CancelledError).
+      co_await loop::Sleep(std::chrono::hours(24 * 365));
     } else if (const auto* s = std::get_if<GatherStep>(&step.op)) {
       std::vector<loop::Task<void>> branches;
       branches.reserve(s->branches.size());
@@ -125,12 +136,24 @@ http::Response Respond(const Script& script, const RequestContext& ctx) {
 }
 
 loop::Task<http::Response> RunAsync(std::shared_ptr<const Script> script, RequestContext& ctx) {
+  if (script->fail_rate.has_value() && script->fail_rate->NextFails()) {
+    co_await RunStepsAsync(script->fail_rate->fault, ctx);
+  }
   co_await RunStepsAsync(script->steps, ctx);
   AddBackgroundTasks(script, ctx);
   co_return Respond(*script, ctx);
 }
 
 }  // namespace
+
+bool FailRate::NextFails() const {
+  const uint64_t i = draws->fetch_add(1, std::memory_order_relaxed);
+  // A uniform in [0, 1) from (seed, stream, i): independent draws, so that
+  // the failures over N calls are binomial, as a real fault rate's are.
+  const uint64_t z = MixBits(MixBits(seed) ^ MixBits(stream * 0x2545F4914F6CDD1DULL + 2) ^
+                             (i * 0xD1B54A32D192ED03ULL));
+  return static_cast<double>(z >> 11) * 0x1.0p-53 < rate;
+}
 
 void BusyCompute(std::chrono::nanoseconds duration) {
   const auto until = std::chrono::steady_clock::now() + duration;
@@ -187,6 +210,9 @@ AsyncHandler MakeAsyncHandler(std::shared_ptr<const Script> script) {
 
 SyncHandler MakeSyncHandler(std::shared_ptr<const Script> script) {
   return [script = std::move(script)](RequestContext& ctx) {
+    if (script->fail_rate.has_value() && script->fail_rate->NextFails()) {
+      RunSteps(script->fail_rate->fault, ctx, Announce::kYes);
+    }
     RunSteps(script->steps, ctx, Announce::kYes);
     AddBackgroundTasks(script, ctx);
     return Respond(*script, ctx);

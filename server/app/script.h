@@ -13,6 +13,9 @@
 //   raise      raise HTTPException(status, detail, headers)
 //   fail       raise RuntimeError(message): a 500
 //   respond    return the JSON body, with the status and headers given
+//   abort      end the gRPC call with a status (call_fault.h): UNAVAILABLE...
+//   reset      cancel the call's stream (the client sees CANCELLED)
+//   hang       wait until the call's deadline or cancel (async only)
 //   an await step with `await: false`: the coroutine is created and never
 //              awaited (seed 001 pitfall #3): it runs nothing, takes no time
 //              and is traced as NEVER_AWAITED
@@ -111,10 +114,34 @@ struct NeverAwaitedStep {
   std::shared_ptr<std::atomic<bool>> warned = std::make_shared<std::atomic<bool>>(false);
 };
 
+/// A fault (call_fault.h): `abort` ends the gRPC call with `code` and
+/// `message`, `reset` cancels its stream, `hang` waits for its deadline or
+/// cancel.
+struct FaultStep {
+  enum class Kind { kAbort, kReset, kHang };
+  Kind kind = Kind::kAbort;
+  int code = 14;  // UNAVAILABLE
+  std::string message;
+};
+
 struct ScriptStep {
   std::variant<SleepStep, BlockingStep, CpuStep, OffloadStep, GatherStep, RaiseStep, FailStep,
-               NeverAwaitedStep>
+               NeverAwaitedStep, FaultStep>
       op;
+};
+
+/// A route's `fail_rate` with its `fault`: each request draws whether it
+/// runs `fault` instead of its steps; draw i is a pure function of the
+/// seed, the route's stream and i, so a seed repeats which requests fail.
+struct FailRate {
+  double rate = 0;  // in (0, 1]
+  ScriptSteps fault;  // one step, run instead of the route's steps
+  uint64_t seed = 0;
+  uint64_t stream = 0;
+  std::shared_ptr<std::atomic<uint64_t>> draws = std::make_shared<std::atomic<uint64_t>>(0);
+
+  /// Whether the next request fails (thread-safe).
+  bool NextFails() const;
 };
 
 /// `background_tasks.add_task(name)`: a function of steps run after the
@@ -129,6 +156,7 @@ struct ScriptBackgroundTask {
 /// FastAPI's `null` when the function returns nothing), and the background
 /// tasks it adds (run only when it returns normally).
 struct Script {
+  std::optional<FailRate> fail_rate;
   ScriptSteps steps;
   std::optional<RespondStep> respond;
   std::vector<ScriptBackgroundTask> background;

@@ -123,6 +123,12 @@ void CallBase::Journal(journal::Journal& journal, const app::Outcome& outcome) {
   }
   entry.set_status_code(outcome.cancelled ? 0 : outcome.response.status_code);
   entry.set_cancelled(outcome.cancelled);
+  if (outcome.fault.has_value()) {
+    entry.set_fault(
+        outcome.fault->kind() == app::CallFault::Kind::kReset
+            ? "reset"
+            : absl::StrCat("abort ", outcome.fault->code(), ": ", outcome.fault->message()));
+  }
   const auto duration = std::chrono::steady_clock::now() - trace_->received();
   entry.set_duration_nanos(std::chrono::duration_cast<std::chrono::nanoseconds>(duration).count());
   entry.set_received_unix_nanos(absl::ToUnixNanos(absl::Now() - absl::FromChrono(duration)));
@@ -153,6 +159,15 @@ grpc::Status CallBase::Complete(app::Outcome& outcome) {
     return grpc::Status::OK;
   }
   services_.counters.cancelled.fetch_add(1, std::memory_order_relaxed);
+  if (outcome.fault.has_value()) {
+    if (outcome.fault->kind() == app::CallFault::Kind::kReset) {
+      // RST_STREAM: the client sees CANCELLED, as when a proxy drops it.
+      ctx_.TryCancel();
+      return grpc::Status(grpc::StatusCode::CANCELLED, outcome.fault->message());
+    }
+    return grpc::Status(static_cast<grpc::StatusCode>(outcome.fault->code()),
+                        outcome.fault->message());
+  }
   if (context_.deadline_exceeded()) {
     services_.counters.deadline_exceeded.fetch_add(1, std::memory_order_relaxed);
   }

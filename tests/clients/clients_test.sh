@@ -42,4 +42,13 @@ fi
 echo "--- Node $(node --version) (@grpc/grpc-js $(node -p "require('$node_dir/node_modules/@grpc/grpc-js/package.json').version"))"
 NODE_PATH=$node_dir/node_modules timeout 120 node "$root/examples/clients/node/seed004_client.js" \
   --server "$server" || fail "the Node client"
-echo "clients_test: the Python and the Node client both ran seed 004's scenario"
+echo "--- Python, the route-file faults (tests/clients/faults.yaml)"
+kill "$server_pid"
+wait "$server_pid" 2>/dev/null
+rm -f "$work/port"
+start_server "$work/faults.log" "$work/port" \
+  "$server_bin" --listen 127.0.0.1:0 --port-file "$work/port" --app "$here/faults.yaml" ||
+  fail "the faults server did not start and write its port within 10 s"
+timeout 60 /usr/bin/python3 "$here/faults_client.py" --server "127.0.0.1:$(cat "$work/port")" \
+  --stubs "$work/python-stubs" || fail "the Python faults client"
+echo "clients_test: the Python and the Node client both ran seed 004's scenario; Python saw each fault's status"

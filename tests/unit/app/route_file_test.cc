@@ -584,5 +584,34 @@ TEST(RouteFile, SleepsDrawnFromADistributionLoadAndBadOnesSayWhy) {
   EXPECT_THAT(error("{uniform: [1ms, soon]}"), HasSubstr("'soon' is not a duration"));
 }
 
+TEST(RouteFile, FaultsLoadAndBadOnesSayWhy) {
+  EXPECT_TRUE(ParseRouteFile(R"(routes:
+  - {name: a, path: /a, kind: async, steps: [{abort: UNAVAILABLE}, {reset: null}]}
+  - {name: b, path: /b, kind: sync, steps: [{abort: {code: INTERNAL, message: boom}}]}
+  - {name: c, path: /c, kind: async, steps: [{hang: null}]}
+  - {name: d, path: /d, kind: async, fail_rate: 0.25, fault: {reset: null}}
+  - {name: e, path: /e, kind: sync, fail_rate: 1, fault: {raise: 503}}
+)",
+                             "ok.yaml")
+                  .ok());
+  auto route = [](const std::string& body) {
+    return LoadError(absl::StrCat("routes:\n  - name: f\n    path: /f\n", body));
+  };
+  EXPECT_THAT(route("    steps:\n      - abort: NOPE\n"),
+              HasSubstr("bad.yaml:5: 'NOPE' is not a gRPC status code other than OK"));
+  EXPECT_THAT(route("    steps:\n      - abort: OK\n"), HasSubstr("other than OK"));
+  EXPECT_THAT(route("    steps:\n      - abort: {message: x}\n"),
+              HasSubstr("abort needs a `code`"));
+  EXPECT_THAT(route("    kind: sync\n    steps:\n      - hang:\n"),
+              HasSubstr("hang is an await: it needs an async route"));
+  EXPECT_THAT(route("    steps:\n      - reset: now\n"), HasSubstr("reset takes no value"));
+  EXPECT_THAT(route("    fail_rate: 0.1\n"), HasSubstr("fail_rate and fault go together"));
+  EXPECT_THAT(route("    fault: {reset: null}\n"), HasSubstr("fail_rate and fault go together"));
+  EXPECT_THAT(route("    fail_rate: 1.5\n    fault: {reset: null}\n"),
+              HasSubstr("more than 0 and at most 1"));
+  EXPECT_THAT(route("    fail_rate: 0.5\n    fault: {sleep: 1s}\n"),
+              HasSubstr("a route's fault is abort, reset, hang, raise or fail, not sleep"));
+}
+
 }  // namespace
 }  // namespace corouter::app
