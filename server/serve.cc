@@ -83,6 +83,11 @@ int Serve(int argc, char** argv, const ServeOptions& serve) {
   auto* app_flag = cli.add_option(
       "--app", app_file,
       absl::StrCat("route file (YAML) declaring the app to serve; default: ", serve.app_name));
+  std::string check_file;
+  cli.add_option("--check", check_file,
+                 "check a route file (YAML) and exit: 0 and its route count when it loads, 1 "
+                 "and FILE:LINE: problem when it does not; nothing is served")
+      ->type_name("FILE");
   bool watch = false;
   cli.add_flag("--watch", watch,
                "reload the --app file when it changes on disk (requests running finish on the "
@@ -181,6 +186,19 @@ int Serve(int argc, char** argv, const ServeOptions& serve) {
   corouter::SecurityFlags security;
   corouter::AddSecurityFlags(cli, security);
   CLI11_PARSE(cli, argc, argv);
+
+  // --check: the loader's verdict on a file, as --app would give it.
+  if (!check_file.empty()) {
+    absl::StatusOr<corouter::app::App> checked =
+        corouter::app::LoadRouteFile(check_file, {.time_scale = time_scale});
+    if (!checked.ok()) {
+      std::cerr << program << ": --check " << checked.status().message() << std::endl;
+      return 1;
+    }
+    std::cout << check_file << ": OK, " << checked->operations().size()
+              << (checked->operations().size() == 1 ? " route" : " routes") << std::endl;
+    return 0;
+  }
 
   absl::Duration grace;
   if (!ParseFlagDuration(program, "--grace", grace_text, &grace) ||

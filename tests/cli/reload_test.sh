@@ -93,6 +93,12 @@ kill "$server_pid"
 wait "$server_pid"
 server_pid=
 
+timeout 10 "$server_bin" --check "$work/four.yaml" >"$work/check.out" 2>&1
+check "--check of a good file exits 0 with its route count" \
+  test $? -eq 0 -a "$(cat "$work/check.out")" = "$work/four.yaml: OK, 2 routes"
+timeout 10 "$server_bin" --check "$work/app.yaml" >/dev/null 2>"$work/check.err"
+check "--check of a bad file exits 1" test $? -eq 1
+check "--check names the file and line" grep -q -- "--check $work/app.yaml:3: " "$work/check.err"
 timeout 10 "$server_bin" --watch --listen 127.0.0.1:0 >/dev/null 2>"$work/usage.err"
 check "--watch without --app is a usage error" test $? -ne 0 -a -s "$work/usage.err"
 check "its message names --app" grep -q -- "--app" "$work/usage.err"
