@@ -804,7 +804,7 @@ class Loader {
         node, "a route",
         {"name", "path", "method", "methods", "kind", "timeout", "params", "depends",
          "dependencies", "tags", "responses", "response_model", "response_model_exclude_unset",
-         "response_model_exclude_none", "steps", "background", "fail_rate", "fault"});
+         "response_model_exclude_none", "steps", "sequence", "background", "fail_rate", "fault"});
     const Entry* name = Find(entries, "name");
     const Entry* path = Find(entries, "path");
     if (path == nullptr) Fail(node, "a route needs a `path`");
@@ -876,25 +876,25 @@ class Loader {
     }
 
     auto script = std::make_shared<Script>();
-    if (const Entry* steps = Find(entries, "steps")) {
-      if (!steps->value.IsSequence()) Fail(steps->value, "steps must be a list");
-      const Place place{is_async ? Place::kAsync : Place::kSync, &names, &op.params};
-      for (size_t i = 0; i < steps->value.size(); ++i) {
-        const YAML::Node step = steps->value[i];
-        std::optional<Entry> await_entry;
-        const Entry body = StepEntry(step, &await_entry);
-        if (body.key == "respond") {
-          if (await_entry.has_value()) {
-            Fail(await_entry->key_node, "`await` goes with an await step (sleep, offload, gather)");
-          }
-          if (i + 1 != steps->value.size()) {
-            Fail(body.key_node, "respond ends the route: it must be the last step");
-          }
-          script->respond = LoadRespond(body.value, names);
-          continue;
-        }
-        script->steps.push_back(LoadStep(body, place, await_entry));
+    const Place place{is_async ? Place::kAsync : Place::kSync, &names, &op.params};
+    const Entry* steps = Find(entries, "steps");
+    const Entry* sequence = Find(entries, "sequence");
+    if (steps != nullptr && sequence != nullptr) {
+      Fail(sequence->key_node, "give `steps` or `sequence`, not both");
+    }
+    if (steps != nullptr) LoadBody(steps->value, place, names, script.get());
+    if (sequence != nullptr) {
+      if (!sequence->value.IsSequence() || sequence->value.size() == 0) {
+        Fail(sequence->value,
+             "sequence is a list of step lists, one per request, the last one repeating");
       }
+      for (const auto& body : sequence->value) {
+        auto next = std::make_shared<Script>();
+        LoadBody(body, place, names, next.get());
+        script->sequence.push_back(std::move(next));
+      }
+      // The OpenAPI document's status code: the first response's.
+      script->respond = script->sequence.front()->respond;
     }
     if (const Entry* background = Find(entries, "background")) {
       script->background = LoadBackground(background->value, names, op.params);
@@ -917,7 +917,6 @@ class Loader {
           body.key != "fail") {
         Fail(body.key_node, "a route's fault is abort, reset, hang, raise or fail, not ", body.key);
       }
-      const Place place{is_async ? Place::kAsync : Place::kSync, &names, &op.params};
       rate.fault.push_back(LoadStep(body, place, await_entry));
       rate.seed = options_.seed;
       rate.stream = next_stream_++;
@@ -1012,6 +1011,30 @@ class Loader {
     const std::vector<std::string>* names;  // of the route's parameters
     const std::vector<ParamSpec>* params;
   };
+
+  // A route's steps (or one of its `sequence`), the last of which may be
+  // `respond`, into `script`.
+  void LoadBody(const YAML::Node& node, const Place& place, const std::vector<std::string>& names,
+                Script* script) {
+    if (!node.IsSequence()) Fail(node, "steps must be a list");
+    for (size_t i = 0; i < node.size(); ++i) {
+      const YAML::Node step = node[i];
+      std::optional<Entry> await_entry;
+      const Entry body = StepEntry(step, &await_entry);
+      if (body.key == "respond") {
+        if (await_entry.has_value()) {
+          Fail(await_entry->key_node, "`await` goes with an await step (sleep, offload, gather)");
+        }
+        if (i + 1 != node.size()) {
+          Fail(body.key_node, "respond ends the route: it must be the last step");
+        }
+        script->respond = LoadRespond(body.value, names);
+        continue;
+      }
+      script->steps.push_back(LoadStep(body, place, await_entry));
+    }
+  }
+
 
   // A step: a map with one key, the step (`sleep: 2s`), and for an await
   // optionally `await: false` beside it (`{sleep: 2s, await: false}`).

@@ -139,12 +139,19 @@ loop::Task<http::Response> RunAsync(std::shared_ptr<const Script> script, Reques
   if (script->fail_rate.has_value() && script->fail_rate->NextFails()) {
     co_await RunStepsAsync(script->fail_rate->fault, ctx);
   }
-  co_await RunStepsAsync(script->steps, ctx);
+  const Script* body = &script->Body();
+  co_await RunStepsAsync(body->steps, ctx);
   AddBackgroundTasks(script, ctx);
-  co_return Respond(*script, ctx);
+  co_return Respond(*body, ctx);
 }
 
 }  // namespace
+
+const Script& Script::Body() const {
+  if (sequence.empty()) return *this;
+  const uint64_t k = calls->fetch_add(1, std::memory_order_relaxed);
+  return *sequence[std::min<uint64_t>(k, sequence.size() - 1)];
+}
 
 bool FailRate::NextFails() const {
   const uint64_t i = draws->fetch_add(1, std::memory_order_relaxed);
@@ -213,9 +220,10 @@ SyncHandler MakeSyncHandler(std::shared_ptr<const Script> script) {
     if (script->fail_rate.has_value() && script->fail_rate->NextFails()) {
       RunSteps(script->fail_rate->fault, ctx, Announce::kYes);
     }
-    RunSteps(script->steps, ctx, Announce::kYes);
+    const Script& body = script->Body();
+    RunSteps(body.steps, ctx, Announce::kYes);
     AddBackgroundTasks(script, ctx);
-    return Respond(*script, ctx);
+    return Respond(body, ctx);
   };
 }
 

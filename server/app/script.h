@@ -134,7 +134,7 @@ struct ScriptStep {
 /// runs `fault` instead of its steps; draw i is a pure function of the
 /// seed, the route's stream and i, so a seed repeats which requests fail.
 struct FailRate {
-  double rate = 0;  // in (0, 1]
+  double rate = 0;    // in (0, 1]
   ScriptSteps fault;  // one step, run instead of the route's steps
   uint64_t seed = 0;
   uint64_t stream = 0;
@@ -160,6 +160,17 @@ struct Script {
   ScriptSteps steps;
   std::optional<RespondStep> respond;
   std::vector<ScriptBackgroundTask> background;
+  /// `sequence:`, instead of `steps`: the route's k-th request (from 0) runs
+  /// sequence[min(k, n - 1)]'s steps and respond, so each runs once and the
+  /// last one repeats (WireMock's and Prism's "stateful" stubs). `calls`
+  /// counts the requests (thread-safe); fail_rate and background stay this
+  /// Script's.
+  std::vector<std::shared_ptr<const Script>> sequence;
+  std::shared_ptr<std::atomic<uint64_t>> calls = std::make_shared<std::atomic<uint64_t>>(0);
+
+  /// The Script whose steps and respond this request runs: this one, or the
+  /// sequence's next (counting the request).
+  const Script& Body() const;
 };
 
 /// A dependency's body (server/app/dependency.h): its steps, the value it

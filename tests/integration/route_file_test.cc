@@ -279,5 +279,21 @@ TEST(RouteFileSleeps, TheSampledDurationIsInTheTraceAndASeedRepeatsIt) {
   EXPECT_GT(std::set<std::string>(a.begin(), a.end()).size(), 1u);
 }
 
+TEST(RouteFileSequence, ASyncRouteAnswersEachRequestInTurnAndRepeatsTheLast) {
+  TestServer server(LoadText(R"(routes:
+  - name: job
+    path: /job
+    kind: sync
+    sequence:
+      - [{respond: {status: 202, body: {state: queued}}}]
+      - [{blocking: 1ms}, {respond: {body: {state: done}}}]
+)"));
+  std::vector<int> statuses;
+  for (int i = 0; i < 4; ++i) {
+    statuses.push_back(server.Execute("GET", "/job").response().status_code());
+  }
+  EXPECT_THAT(statuses, ElementsAre(202, 200, 200, 200));
+}
+
 }  // namespace
 }  // namespace corouter::testing

@@ -613,5 +613,39 @@ TEST(RouteFile, FaultsLoadAndBadOnesSayWhy) {
               HasSubstr("a route's fault is abort, reset, hang, raise or fail, not sleep"));
 }
 
+TEST(RouteFile, ASequenceAnswersEachRequestInTurnAndRepeatsTheLast) {
+  // (A sync one runs on an executor, which RunInline has not:
+  // tests/integration/route_file_test.cc runs that one.)
+  for (const char* kind : {"async"}) {
+    App app = Load(absl::StrCat(R"(routes:
+  - name: job
+    path: /job
+    kind: )",
+                                kind, R"(
+    sequence:
+      - [{respond: {status: 202, body: {state: queued}}}]
+      - [{raise: {status: 503, detail: busy}}]
+      - [{respond: {body: {state: done}}}]
+)"));
+    std::vector<std::string> got;
+    for (int i = 0; i < 5; ++i) {
+      const Outcome outcome = Call(app, "GET", "/job");
+      got.push_back(absl::StrCat(outcome.response.status_code, " ", outcome.response.body));
+    }
+    EXPECT_THAT(got, ElementsAre(R"(202 {"state":"queued"})", R"(503 {"detail":"busy"})",
+                                 R"(200 {"state":"done"})", R"(200 {"state":"done"})",
+                                 R"(200 {"state":"done"})"))
+        << kind;
+  }
+  EXPECT_THAT(LoadError("routes:\n  - name: f\n    path: /f\n    steps: []\n    sequence: [[]]\n"),
+              HasSubstr("give `steps` or `sequence`, not both"));
+  EXPECT_THAT(LoadError("routes:\n  - name: f\n    path: /f\n    sequence: []\n"),
+              HasSubstr("sequence is a list of step lists"));
+  EXPECT_THAT(
+      LoadError(
+          "routes:\n  - name: f\n    path: /f\n    sequence: [[{respond: {}}, {sleep: 1s}]]\n"),
+      HasSubstr("it must be the last step"));
+}
+
 }  // namespace
 }  // namespace corouter::app
