@@ -285,25 +285,28 @@ int WatchUntilEnd(const WatchOptions& options, std::ostream& out, std::ostream& 
   auto read = [&](Subscription& s) {
     v1::WatchTracesResponse response;
     while (s.reader->Read(&response)) {
-      if (several) {
-        for (v1::TraceEvent& event : *response.mutable_events()) {
+      // The view and the recording key requests by id, which is per server:
+      // with several they get copies labelled "SERVER/ID". The lines name
+      // the server themselves and keep the server's own ids.
+      v1::WatchTracesResponse labelled;
+      if (several && (display == WatchDisplay::kScreen || !options.record_path.empty())) {
+        labelled = response;
+        for (v1::TraceEvent& event : *labelled.mutable_events()) {
           event = LabelEvent(event, s.label);
         }
       }
+      const v1::WatchTracesResponse& keyed = several ? labelled : response;
       std::lock_guard<std::mutex> lock(mu);
       if (!options.record_path.empty()) {
-        for (const v1::TraceEvent& event : response.events()) recording.Add(event);
+        for (const v1::TraceEvent& event : keyed.events()) recording.Add(event);
       }
       if (display == WatchDisplay::kScreen) {
-        view.Apply(response);
+        view.Apply(keyed);
         continue;
       }
       for (const v1::TraceEvent& event : response.events()) {
-        // The labelled id is for the view and the recording; the lines name
-        // the server themselves and keep the server's own id.
-        v1::TraceEvent own = event;
-        if (several) own.set_request_id(event.request_id().substr(s.label.size() + 1));
-        out << (display == WatchDisplay::kJson ? JsonLine(own, s.label) : PlainLine(own, s.label))
+        out << (display == WatchDisplay::kJson ? JsonLine(event, s.label)
+                                               : PlainLine(event, s.label))
             << '\n';
       }
       PrintReports(response, display, s.label, out);

@@ -21,8 +21,6 @@ namespace {
 // The standard normal distribution's 99th percentile.
 constexpr double kZ99 = 2.3263478740408408;
 
-uint64_t Mix(uint64_t z) { return MixBits(z); }
-
 // A double in (0, 1), never 0 or 1.
 double Unit(uint64_t bits) { return (static_cast<double>(bits >> 11) + 0.5) * 0x1.0p-53; }
 
@@ -115,10 +113,10 @@ DurationDistribution DurationDistribution::Seeded(uint64_t seed, uint64_t stream
 
 std::chrono::nanoseconds DurationDistribution::Draw(uint64_t index) const {
   // The draw's stratum in its block (a keyed shuffle), and a place in it.
-  const uint64_t base = Mix(Mix(seed_) ^ Mix(stream_ * 0x2545F4914F6CDD1DULL + 1));
+  const uint64_t base = MixBits(MixBits(seed_) ^ MixBits(stream_ * 0x2545F4914F6CDD1DULL + 1));
   const uint64_t block = index / kStratumBlock;
-  const uint64_t stratum = Permute1024(index % kStratumBlock, Mix(base ^ block));
-  const double u = (static_cast<double>(stratum) + Unit(Mix(base ^ ~index))) /
+  const uint64_t stratum = Permute1024(index % kStratumBlock, MixBits(base ^ block));
+  const double u = (static_cast<double>(stratum) + Unit(MixBits(base ^ ~index))) /
                    static_cast<double>(kStratumBlock);
   double nanos = 0;
   switch (kind_) {

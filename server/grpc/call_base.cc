@@ -105,7 +105,8 @@ watch::RequestInfo CallBase::RequestInfoOf() const {
   return info;
 }
 
-void CallBase::Journal(journal::Journal& journal, const app::Outcome& outcome) {
+void CallBase::Journal(journal::Journal& journal, const app::Outcome& outcome,
+                       std::chrono::nanoseconds duration) {
   corouter::v1::JournalEntry entry;
   entry.set_request_id(request_id_);
   // The call needs its request no more: the entry takes it.
@@ -129,8 +130,7 @@ void CallBase::Journal(journal::Journal& journal, const app::Outcome& outcome) {
             ? "reset"
             : absl::StrCat("abort ", outcome.fault->code(), ": ", outcome.fault->message()));
   }
-  const auto duration = std::chrono::steady_clock::now() - trace_->received();
-  entry.set_duration_nanos(std::chrono::duration_cast<std::chrono::nanoseconds>(duration).count());
+  entry.set_duration_nanos(duration.count());
   entry.set_received_unix_nanos(absl::ToUnixNanos(absl::Now() - absl::FromChrono(duration)));
   entry.set_app_version(served_->version());
   journal.Record(std::move(entry));
@@ -149,11 +149,13 @@ grpc::Status CallBase::Complete(app::Outcome& outcome) {
       outcome.route.has_value()
           ? static_cast<size_t>(outcome.route->operation - served_->app().operations().data())
           : route_stats.routes();
-  route_stats.Record(route, std::chrono::steady_clock::now() - trace_->received(),
+  const auto duration = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::steady_clock::now() - trace_->received());
+  route_stats.Record(route, duration,
                      stats::RouteStats::Ending{
                          method_, outcome.cancelled ? 0 : outcome.response.status_code,
                          outcome.cancelled, outcome.cancelled && context_.deadline_exceeded()});
-  if (journal::Journal* journal = services_.shared->journal) Journal(*journal, outcome);
+  if (journal::Journal* journal = services_.shared->journal) Journal(*journal, outcome, duration);
   if (!outcome.cancelled) {
     services_.counters.completed.fetch_add(1, std::memory_order_relaxed);
     return grpc::Status::OK;

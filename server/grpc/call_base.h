@@ -95,8 +95,10 @@ class CallBase {
   /// finish with: OK, or for a cancelled request DEADLINE_EXCEEDED / CANCELLED with the reason.
   grpc::Status Complete(app::Outcome& outcome);
 
-  /// Records the ended request in `journal` (Complete calls it).
-  void Journal(journal::Journal& journal, const app::Outcome& outcome);
+  /// Records the ended request, which took `duration` from RECEIVED, in
+  /// `journal` (Complete calls it).
+  void Journal(journal::Journal& journal, const app::Outcome& outcome,
+               std::chrono::nanoseconds duration);
 
   /// Emits RESPONSE_SENT for `outcome`'s response (call after Complete()
   /// returned OK): the trace's last event, also seen by the trace feed.

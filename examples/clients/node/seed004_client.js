@@ -14,6 +14,8 @@
 //     as the server streams them.
 //  3. ListRoutes: the app's path operations.
 //  4. WatchTraces: a LIVE subscription that sees one more request whole.
+//  5. JournalService: the server's request journal lists the requests of
+//     step 4 in the order they were sent, each answered 200 by read_root.
 // Exits 0 when every step behaved as above, 1 otherwise (with the reason).
 'use strict';
 
@@ -149,6 +151,26 @@ async function main() {
     console.log(`  request ${whole}: ${steps.join(' ')}`);
     if (steps[0] !== 'STEP_RECEIVED') failures.push(`WatchTraces: ${whole} began with ${steps[0]}`);
   }
+
+  // 5. The journal: what reached the server, in order.
+  console.log('\n== JournalService: the requests of step 4');
+  const journalClient = new v1.JournalService(args.server, grpc.credentials.createInsecure());
+  const journal = await new Promise((resolve, reject) => {
+    journalClient.ListRequests({ filter: { path_templates: ['/fast_task/'] } },
+      { deadline: deadline() }, (err, reply) => (err ? reject(err) : resolve(reply)));
+  });
+  const mine = journal.entries.filter((e) => e.request_id.startsWith('node-watch-'));
+  for (const e of mine) {
+    console.log(`  #${e.sequence} ${e.request_id} ${e.request.method} ${e.request.target} -> ` +
+      `${e.status_code} ${e.endpoint}`);
+  }
+  const ids = mine.map((e) => Number(e.request_id.split('-').pop()));
+  const ordered = ids.every((id, i) => i === 0 || ids[i - 1] < id);
+  if (mine.length !== n || !ordered ||
+      mine.some((e) => e.status_code !== 200 || e.endpoint !== 'read_root')) {
+    failures.push(`JournalService: ${JSON.stringify(mine.map((e) => [e.request_id, e.status_code]))}`);
+  }
+  journalClient.close();
 
   client.close();
   if (failures.length > 0) {

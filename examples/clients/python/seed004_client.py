@@ -18,6 +18,8 @@ What it does, as seed 004 tells it (shared/seeds/004):
     the server streams them.
  3. ListRoutes: the app's path operations.
  4. WatchTraces: a LIVE subscription that sees one more request whole.
+ 5. JournalService: the server's request journal lists the requests of
+    step 4 in the order they were sent, each answered 200 by read_root.
 Exits 0 when every step behaved as above, 1 otherwise (with the reason).
 """
 
@@ -182,6 +184,22 @@ def main():
         print(f"  request {whole[0]}: {' '.join(names)}")
         if names[0] != "STEP_RECEIVED":
             failures.append(f"WatchTraces: {whole[0]} began with {names[0]}")
+
+    # 5. The journal: what reached the server, in order. With round_robin
+    # over replicas the call reaches one of them, which may hold none.
+    print("\n== JournalService: the requests of step 4")
+    journal = rpc.JournalServiceStub(channel).ListRequests(
+        pb.ListRequestsRequest(filter=pb.RequestFilter(path_templates=["/fast_task/"])),
+        timeout=args.timeout)
+    mine = [e for e in journal.entries if e.request_id.startswith("python-watch-")]
+    for e in mine:
+        print(f"  #{e.sequence} {e.request_id} {e.request.method} {e.request.target} -> "
+              f"{e.status_code} {e.endpoint}")
+    ids = [int(e.request_id.rsplit("-", 1)[1]) for e in mine]
+    if ids != sorted(ids) or any(e.status_code != 200 or e.endpoint != "read_root" for e in mine):
+        failures.append(f"JournalService: {[(e.request_id, e.status_code) for e in mine]}")
+    if args.lb == "pick_first" and len(mine) != n:
+        failures.append(f"JournalService: {len(mine)} of the {n} requests of step 4")
 
     channel.close()
     if failures:
